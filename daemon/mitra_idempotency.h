@@ -1,0 +1,29 @@
+/*  mitra_idempotency -- the first reply to every accepted event, by sender
+    principal and request id, so that a retry gets the same answer and
+    changes nothing.
+
+    Stored in the same transaction as the event, so "applied" and
+    "remembered" can never disagree after a crash.
+*/
+#ifndef MITRA_IDEMPOTENCY_H
+#define MITRA_IDEMPOTENCY_H
+
+#include "mitra_store.h"
+
+#define MITRA_IDEMPOTENCY_MISMATCH 2   //  same id, different request
+
+//  A 64-bit fingerprint of a request frame (FNV-1a).
+uint64_t mitra_idempotency_hash (const void *data, size_t size);
+
+//  Look up (principal, id). Returns 0 and a malloc'd copy of the stored
+//  reply (free with free()) if the request matches `hash`;
+//  MITRA_IDEMPOTENCY_MISMATCH if the id was used for another request;
+//  MITRA_STORE_NOTFOUND if unknown; MITRA_STORE_FAILED on error.
+int mitra_idempotency_find (mitra_txn_t *txn, const char *principal, const char *id,
+                            uint64_t hash, void **reply_p, size_t *size_p);
+
+//  Remember the reply. Returns 0 or a MITRA_STORE_ code.
+int mitra_idempotency_put (mitra_txn_t *txn, const char *principal, const char *id,
+                           uint64_t hash, const void *reply, size_t size);
+
+#endif

@@ -1,0 +1,389 @@
+/*  mitra_store -- LMDB behind a small interface.
+
+    Durability rule: the environment is opened without MDB_NOSYNC,
+    MDB_NOMETASYNC or MDB_WRITEMAP, so a successful commit has been fsynced
+    and a full disk shows up as an error code, never as SIGBUS.
+*/
+#include "mitra_store.h"
+#include "mitra_logging.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct _mitra_store_t {
+    MDB_env *env;
+    MDB_dbi tables [MITRA_TABLE_COUNT_];
+    int lock_fd;
+    int stale_readers;
+};
+
+struct _mitra_txn_t {
+    mitra_store_t *store;
+    MDB_txn *txn;
+};
+
+static const char *s_table_names [MITRA_TABLE_COUNT_] = {
+    "meta", "events", "notifications", "idempotency", "state", "index"
+};
+
+//  Trusted values (written by us) still go through the strict decoder, with
+//  limits wide enough for anything we write.
+static const mitra_limits_t s_stored_limits = {
+    .max_size = 1u << 30, .max_depth = 32, .max_elements = 1u << 24,
+    .max_objects = 1u << 26, .max_string = 1u << 28
+};
+
+static int
+s_code (int rc, const char *what)
+{
+    if (rc == 0)
+        return 0;
+    if (rc == MDB_NOTFOUND)
+        return MITRA_STORE_NOTFOUND;
+    if (rc == MDB_MAP_FULL || rc == MDB_TXN_FULL) {
+        mitra_warning ("store: %s: %s", what, mdb_strerror (rc));
+        return MITRA_STORE_FULL;
+    }
+    mitra_error ("store: %s: %s", what, mdb_strerror (rc));
+    return MITRA_STORE_FAILED;
+}
+
+static int
+s_mkdir_p (const char *path, mode_t mode)
+{
+    char buffer [4096];
+    if (snprintf (buffer, sizeof buffer, "%s", path) >= (int) sizeof buffer)
+        return -1;
+    for (char *slash = buffer + 1; *slash; slash++)
+        if (*slash == '/') {
+            *slash = 0;
+            if (mkdir (buffer, mode) && errno != EEXIST)
+                return -1;
+            *slash = '/';
+        }
+    if (mkdir (buffer, mode) && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+mitra_store_t *
+mitra_store_new (const char *dir, uint64_t map_size, char *error, size_t size)
+{
+    mitra_store_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->lock_fd = -1;
+    MDB_txn *txn = NULL;
+    int rc;
+
+    if (s_mkdir_p (dir, 0750)) {
+        snprintf (error, size, "cannot create state directory %s: %s", dir, strerror (errno));
+        goto fail;
+    }
+    char lock_path [4096];
+    snprintf (lock_path, sizeof lock_path, "%s/mitrad.lock", dir);
+    self->lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (self->lock_fd < 0) {
+        snprintf (error, size, "cannot open %s: %s", lock_path, strerror (errno));
+        goto fail;
+    }
+    if (flock (self->lock_fd, LOCK_EX | LOCK_NB)) {
+        snprintf (error, size, "state directory %s is in use by another mitrad "
+                               "(lock %s is held); stop it first or use another --state-dir",
+                  dir, lock_path);
+        goto fail;
+    }
+    if ((rc = mdb_env_create (&self->env))
+    ||  (rc = mdb_env_set_maxdbs (self->env, MITRA_TABLE_COUNT_))
+    ||  (rc = mdb_env_set_mapsize (self->env, (size_t) map_size))
+    ||  (rc = mdb_env_set_maxreaders (self->env, 126))
+    ||  (rc = mdb_env_open (self->env, dir, MDB_NOTLS, 0640))) {
+        snprintf (error, size, "cannot open LMDB environment in %s: %s", dir, mdb_strerror (rc));
+        goto fail;
+    }
+    mdb_reader_check (self->env, &self->stale_readers);
+
+    if ((rc = mdb_txn_begin (self->env, NULL, 0, &txn))) {
+        snprintf (error, size, "cannot begin transaction in %s: %s", dir, mdb_strerror (rc));
+        goto fail;
+    }
+    for (int table = 0; table < MITRA_TABLE_COUNT_; table++)
+        if ((rc = mdb_dbi_open (txn, s_table_names [table], MDB_CREATE, &self->tables [table]))) {
+            snprintf (error, size, "cannot open table %s: %s", s_table_names [table], mdb_strerror (rc));
+            goto fail;
+        }
+    rc = mdb_txn_commit (txn);
+    txn = NULL;
+    if (rc) {
+        snprintf (error, size, "cannot create tables in %s: %s", dir, mdb_strerror (rc));
+        goto fail;
+    }
+    return self;
+
+fail:
+    if (txn)
+        mdb_txn_abort (txn);
+    mitra_store_destroy (&self);
+    return NULL;
+}
+
+void
+mitra_store_destroy (mitra_store_t **self_p)
+{
+    assert (self_p);
+    mitra_store_t *self = *self_p;
+    if (!self)
+        return;
+    if (self->env)
+        mdb_env_close (self->env);
+    if (self->lock_fd >= 0)
+        close (self->lock_fd);      //  releases the flock
+    free (self);
+    *self_p = NULL;
+}
+
+int
+mitra_store_stale_readers (mitra_store_t *self)
+{
+    assert (self);
+    return self->stale_readers;
+}
+
+mitra_txn_t *
+mitra_store_begin (mitra_store_t *self, bool write, mitra_txn_t *parent)
+{
+    assert (self);
+    MDB_txn *txn;
+    int rc = mdb_txn_begin (self->env, parent? parent->txn: NULL, write? 0: MDB_RDONLY, &txn);
+    if (rc) {
+        s_code (rc, "begin transaction");
+        return NULL;
+    }
+    mitra_txn_t *self_txn = malloc (sizeof *self_txn);
+    assert (self_txn);
+    self_txn->store = self;
+    self_txn->txn = txn;
+    return self_txn;
+}
+
+int
+mitra_txn_commit (mitra_txn_t **txn_p)
+{
+    assert (txn_p && *txn_p);
+    int rc = mdb_txn_commit ((*txn_p)->txn);
+    free (*txn_p);
+    *txn_p = NULL;
+    return s_code (rc, "commit");
+}
+
+void
+mitra_txn_abort (mitra_txn_t **txn_p)
+{
+    assert (txn_p);
+    if (!*txn_p)
+        return;
+    mdb_txn_abort ((*txn_p)->txn);
+    free (*txn_p);
+    *txn_p = NULL;
+}
+
+int
+mitra_txn_put (mitra_txn_t *txn, mitra_table_t table, const void *key, size_t key_size,
+               const void *value, size_t value_size, bool append)
+{
+    assert (txn && table < MITRA_TABLE_COUNT_);
+    MDB_val k = { key_size, (void *) key };
+    MDB_val v = { value_size, (void *) value };
+    return s_code (mdb_put (txn->txn, txn->store->tables [table], &k, &v, append? MDB_APPEND: 0),
+                   "put");
+}
+
+int
+mitra_txn_del (mitra_txn_t *txn, mitra_table_t table, const void *key, size_t key_size)
+{
+    assert (txn && table < MITRA_TABLE_COUNT_);
+    MDB_val k = { key_size, (void *) key };
+    return s_code (mdb_del (txn->txn, txn->store->tables [table], &k, NULL), "delete");
+}
+
+static int
+s_get (mitra_txn_t *txn, mitra_table_t table, const void *key, size_t key_size, MDB_val *value)
+{
+    assert (txn && table < MITRA_TABLE_COUNT_);
+    MDB_val k = { key_size, (void *) key };
+    return s_code (mdb_get (txn->txn, txn->store->tables [table], &k, value), "get");
+}
+
+mitra_doc_t *
+mitra_txn_get_doc (mitra_txn_t *txn, mitra_table_t table, const void *key, size_t key_size, int *rc)
+{
+    MDB_val value;
+    int code = s_get (txn, table, key, key_size, &value);
+    mitra_doc_t *doc = NULL;
+    if (code == 0) {
+        mitra_error_t err;
+        doc = mitra_doc_decode (value.mv_data, value.mv_size, &s_stored_limits, &err);
+        if (!doc) {
+            mitra_error ("store: undecodable value in table %s: %s", s_table_names [table], err.message);
+            code = MITRA_STORE_FAILED;
+        }
+    }
+    if (rc)
+        *rc = code;
+    return doc;
+}
+
+int
+mitra_txn_get_copy (mitra_txn_t *txn, mitra_table_t table, const void *key, size_t key_size,
+                    void **value_p, size_t *size_p)
+{
+    MDB_val value;
+    int rc = s_get (txn, table, key, key_size, &value);
+    if (rc == 0) {
+        *value_p = malloc (value.mv_size? value.mv_size: 1);
+        assert (*value_p);
+        memcpy (*value_p, value.mv_data, value.mv_size);
+        *size_p = value.mv_size;
+    }
+    return rc;
+}
+
+bool
+mitra_txn_exists (mitra_txn_t *txn, mitra_table_t table, const void *key, size_t key_size)
+{
+    MDB_val value;
+    return s_get (txn, table, key, key_size, &value) == 0;
+}
+
+static bool
+s_has_prefix (const MDB_val *key, const void *prefix, size_t prefix_size)
+{
+    return key->mv_size >= prefix_size && memcmp (key->mv_data, prefix, prefix_size) == 0;
+}
+
+int
+mitra_txn_scan (mitra_txn_t *txn, mitra_table_t table,
+                const void *prefix, size_t prefix_size,
+                const void *from, size_t from_size, bool reverse,
+                mitra_scan_fn *callback, void *arg)
+{
+    assert (txn && table < MITRA_TABLE_COUNT_ && callback);
+    MDB_cursor *cursor;
+    int rc = mdb_cursor_open (txn->txn, txn->store->tables [table], &cursor);
+    if (rc)
+        return s_code (rc, "cursor open");
+    MDB_val key, value;
+    if (from) {
+        key = (MDB_val) { from_size, (void *) from };
+        rc = mdb_cursor_get (cursor, &key, &value, MDB_SET_RANGE);
+        if (reverse) {
+            //  Start at `from` itself if present, else the last key before it
+            if (rc == MDB_NOTFOUND)
+                rc = mdb_cursor_get (cursor, &key, &value, MDB_LAST);
+            else
+            if (rc == 0 && (key.mv_size != from_size || memcmp (key.mv_data, from, from_size)))
+                rc = mdb_cursor_get (cursor, &key, &value, MDB_PREV);
+        }
+    }
+    else
+    if (prefix && prefix_size) {
+        if (reverse) {
+            //  The end of the prefix range: the first key after it, minus one
+            uint8_t upper [512];
+            size_t upper_size = prefix_size < sizeof upper? prefix_size: sizeof upper;
+            memcpy (upper, prefix, upper_size);
+            while (upper_size && upper [upper_size - 1] == 0xff)
+                upper_size--;
+            if (upper_size) {
+                upper [upper_size - 1]++;
+                key = (MDB_val) { upper_size, upper };
+                rc = mdb_cursor_get (cursor, &key, &value, MDB_SET_RANGE);
+                rc = rc == MDB_NOTFOUND
+                   ? mdb_cursor_get (cursor, &key, &value, MDB_LAST)
+                   : mdb_cursor_get (cursor, &key, &value, MDB_PREV);
+            }
+            else
+                rc = mdb_cursor_get (cursor, &key, &value, MDB_LAST);
+        }
+        else {
+            key = (MDB_val) { prefix_size, (void *) prefix };
+            rc = mdb_cursor_get (cursor, &key, &value, MDB_SET_RANGE);
+        }
+    }
+    else
+        rc = mdb_cursor_get (cursor, &key, &value, reverse? MDB_LAST: MDB_FIRST);
+
+    while (rc == 0) {
+        if (prefix && !s_has_prefix (&key, prefix, prefix_size))
+            break;
+        if (callback (key.mv_data, key.mv_size, value.mv_data, value.mv_size, arg))
+            break;
+        rc = mdb_cursor_get (cursor, &key, &value, reverse? MDB_PREV: MDB_NEXT);
+    }
+    mdb_cursor_close (cursor);
+    return rc == 0 || rc == MDB_NOTFOUND? 0: s_code (rc, "cursor");
+}
+
+static int
+s_edge_u64 (mitra_txn_t *txn, mitra_table_t table, uint64_t *value, MDB_cursor_op op)
+{
+    assert (txn && table < MITRA_TABLE_COUNT_);
+    MDB_cursor *cursor;
+    int rc = mdb_cursor_open (txn->txn, txn->store->tables [table], &cursor);
+    if (rc)
+        return s_code (rc, "cursor open");
+    MDB_val key, data;
+    rc = mdb_cursor_get (cursor, &key, &data, op);
+    *value = 0;
+    if (rc == 0 && key.mv_size == 8)
+        *value = mitra_key_u64_read (key.mv_data);
+    mdb_cursor_close (cursor);
+    return rc == 0 || rc == MDB_NOTFOUND? 0: s_code (rc, "cursor");
+}
+
+int
+mitra_txn_last_u64 (mitra_txn_t *txn, mitra_table_t table, uint64_t *value)
+{
+    return s_edge_u64 (txn, table, value, MDB_LAST);
+}
+
+int
+mitra_txn_first_u64 (mitra_txn_t *txn, mitra_table_t table, uint64_t *value)
+{
+    return s_edge_u64 (txn, table, value, MDB_FIRST);
+}
+
+uint64_t
+mitra_txn_count (mitra_txn_t *txn, mitra_table_t table)
+{
+    MDB_stat stat;
+    if (mdb_stat (txn->txn, txn->store->tables [table], &stat))
+        return 0;
+    return stat.ms_entries;
+}
+
+void
+mitra_key_u64 (uint8_t key [8], uint64_t value)
+{
+    for (int index = 7; index >= 0; index--) {
+        key [index] = (uint8_t) value;
+        value >>= 8;
+    }
+}
+
+uint64_t
+mitra_key_u64_read (const void *key)
+{
+    const uint8_t *bytes = key;
+    uint64_t value = 0;
+    for (int index = 0; index < 8; index++)
+        value = (value << 8) | bytes [index];
+    return value;
+}

@@ -1,0 +1,97 @@
+/*  mitra_store -- the LMDB environment: tables, transactions, sequences.
+
+    Only this module sees LMDB types. Values read are decoded or copied
+    inside a call (or handed to a callback that runs inside it); no MDB_val
+    leaves. Commits are synchronous (no MDB_NOSYNC, no MDB_WRITEMAP): when
+    mitra_txn_commit returns 0 the data is on disk.
+
+    The store also holds the state directory's lock, so two daemons can never
+    write the same environment.
+*/
+#ifndef MITRA_STORE_H
+#define MITRA_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mitra_codec.h"
+
+typedef struct _mitra_store_t mitra_store_t;
+typedef struct _mitra_txn_t mitra_txn_t;
+
+typedef enum {
+    MITRA_TABLE_META,           //  name -> value (schema version, ...)
+    MITRA_TABLE_EVENTS,         //  u64 seq -> event record (the event_log)
+    MITRA_TABLE_NOTIFICATIONS,  //  u64 seq -> notification body (the notification_log)
+    MITRA_TABLE_IDEMPOTENCY,    //  principal \n request id -> hash + first reply
+    MITRA_TABLE_STATE,          //  "kind/id..." -> record (the model)
+    MITRA_TABLE_INDEX,          //  secondary indexes of the model, values empty or small
+    MITRA_TABLE_COUNT_
+} mitra_table_t;
+
+//  Return codes besides 0 (success).
+#define MITRA_STORE_NOTFOUND 1     //  no such key; not an error
+#define MITRA_STORE_FAILED  (-1)   //  I/O error or corruption: the caller must not ack
+#define MITRA_STORE_FULL    (-2)   //  map or transaction full: abort the batch
+
+//  Open (creating) the environment in `dir` and take its lock. Returns NULL
+//  with a message in `error` if the directory is locked by another daemon,
+//  cannot be created, or LMDB refuses it.
+mitra_store_t *mitra_store_new (const char *dir, uint64_t map_size, char *error, size_t size);
+void mitra_store_destroy (mitra_store_t **self_p);
+
+//  Begin a transaction; `parent` (may be NULL) makes a nested write
+//  transaction whose changes vanish if it is aborted. Returns NULL on failure.
+mitra_txn_t *mitra_store_begin (mitra_store_t *self, bool write, mitra_txn_t *parent);
+
+//  Commit and free. Returns 0, MITRA_STORE_FULL or MITRA_STORE_FAILED; the
+//  transaction is gone in every case.
+int mitra_txn_commit (mitra_txn_t **txn_p);
+void mitra_txn_abort (mitra_txn_t **txn_p);
+
+//  Write. `append` asserts that the key sorts after every key in the table
+//  (MDB_APPEND: cheaper for the logs). Returns 0 or a MITRA_STORE_ code.
+int mitra_txn_put (mitra_txn_t *txn, mitra_table_t table, const void *key, size_t key_size,
+                   const void *value, size_t value_size, bool append);
+int mitra_txn_del (mitra_txn_t *txn, mitra_table_t table, const void *key, size_t key_size);
+
+//  Read and decode one msgpack value; NULL if absent (*rc = NOTFOUND) or on
+//  failure (*rc = FAILED). Free with mitra_doc_destroy.
+mitra_doc_t *mitra_txn_get_doc (mitra_txn_t *txn, mitra_table_t table,
+                                const void *key, size_t key_size, int *rc);
+
+//  Read a raw value into a new buffer (free with free()). Returns 0,
+//  NOTFOUND or FAILED.
+int mitra_txn_get_copy (mitra_txn_t *txn, mitra_table_t table, const void *key, size_t key_size,
+                        void **value_p, size_t *size_p);
+
+//  True if the key exists.
+bool mitra_txn_exists (mitra_txn_t *txn, mitra_table_t table, const void *key, size_t key_size);
+
+//  Visit keys from `from` onward (NULL: first) while they start with
+//  `prefix` (NULL: any); `reverse` walks backward from the end of the prefix
+//  range. The pointers are valid only during the callback; return non-zero
+//  from it to stop. Returns 0 or FAILED.
+typedef int (mitra_scan_fn) (const void *key, size_t key_size,
+                             const void *value, size_t value_size, void *arg);
+int mitra_txn_scan (mitra_txn_t *txn, mitra_table_t table,
+                    const void *prefix, size_t prefix_size,
+                    const void *from, size_t from_size, bool reverse,
+                    mitra_scan_fn *callback, void *arg);
+
+//  The largest u64 key of a table (0 if empty) and the smallest (0 if empty).
+int mitra_txn_last_u64 (mitra_txn_t *txn, mitra_table_t table, uint64_t *value);
+int mitra_txn_first_u64 (mitra_txn_t *txn, mitra_table_t table, uint64_t *value);
+
+//  Number of entries in a table.
+uint64_t mitra_txn_count (mitra_txn_t *txn, mitra_table_t table);
+
+//  Encode/decode big-endian u64 keys, which sort in numeric order.
+void mitra_key_u64 (uint8_t key [8], uint64_t value);
+uint64_t mitra_key_u64_read (const void *key);
+
+//  Stale reader slots cleared at open (mdb_reader_check).
+int mitra_store_stale_readers (mitra_store_t *self);
+
+#endif
