@@ -52,7 +52,8 @@ typedef struct {
 //  Decoder limits. Every one is checked before any allocation.
 typedef struct {
     size_t   max_size;       //  bytes in one frame
-    uint32_t max_depth;      //  nesting; the top-level map is depth 1
+    uint32_t max_depth;      //  nesting; the top-level map is depth 1 (at most 32,
+                             //  msgpack-c's own limit: larger values act as 32)
     uint32_t max_elements;   //  items of one array, or pairs of one map
     uint32_t max_objects;    //  objects in one frame, all levels together
     uint32_t max_string;     //  bytes of one string
@@ -61,14 +62,16 @@ typedef struct {
 //  Defaults: 65536 bytes, depth 8, 1024 elements, 16384 objects, 8192-byte strings.
 void mitra_limits_default (mitra_limits_t *limits);
 
-//  Name of a code as it appears on the wire ("not_found"); NULL if out of range.
+//  Name of a code as it appears on the wire ("not_found"); "ok" for MITRA_OK;
+//  NULL if out of range.
 const char *mitra_error_code_name (mitra_error_code_t code);
 
 //  Code for a wire name; MITRA_ERR_INTERNAL when unknown.
 mitra_error_code_t mitra_error_code_from_name (const char *name, size_t len);
 
-//  Fill a typed error. `field` may be NULL. Returns -1 so that callers can
-//  `return mitra_error_set (...)`.
+//  Fill a typed error. `field` may be NULL. Both texts are cut to fit and
+//  any invalid UTF-8 left by the cut becomes '?', so they can go on the wire.
+//  Returns -1 so that callers can `return mitra_error_set (...)`.
 int mitra_error_set (mitra_error_t *err, mitra_error_code_t code, const char *field,
                      const char *format, ...) __attribute__ ((format (printf, 4, 5)));
 
@@ -77,8 +80,10 @@ typedef struct _mitra_doc_t mitra_doc_t;
 
 //  Strictly decode one frame. On success returns a new document (free with
 //  mitra_doc_destroy); on any violation returns NULL and fills `err` with
-//  MITRA_ERR_MALFORMED and a message naming the rule and the byte offset.
-//  `limits` NULL means the defaults. Ext and bin types are refused.
+//  MITRA_ERR_MALFORMED and a message naming the rule and the byte offset
+//  (MITRA_ERR_INTERNAL if memory runs out). `limits` NULL means the defaults.
+//  Ext and bin types are refused. The document keeps its own copy of the
+//  bytes, so `data` may be freed as soon as this returns.
 mitra_doc_t *mitra_doc_decode (const void *data, size_t size,
                                const mitra_limits_t *limits, mitra_error_t *err);
 
@@ -103,6 +108,10 @@ bool mitra_obj_uint (const msgpack_object *obj, uint64_t *value);
 //  True and sets *value if `obj` is any integer or float (finite).
 bool mitra_obj_number (const msgpack_object *obj, double *value);
 
+//  The type of an object for messages: "a string", "an integer", "nil", ...;
+//  "nothing" for NULL.
+const char *mitra_obj_type_name (const msgpack_object *obj);
+
 //  Packing helpers over msgpack-c.
 void mitra_pack_cstr (msgpack_packer *pk, const char *text);
 void mitra_pack_strn (msgpack_packer *pk, const char *text, size_t len);
@@ -119,8 +128,10 @@ typedef struct {
 } mitra_request_t;
 
 //  Check the request envelope: a map with v, id, op, type+data or q[+args],
-//  and nothing else. On failure fills `err`, and copies the id into
-//  request->id when it could be read (so the reply can carry it), else "".
+//  and nothing else, in the order of checks of PROTOCOL.md 4.2 (any `v` but
+//  the integer 1 is unsupported_version). On failure fills `err`, and copies
+//  the id into request->id when it is valid (so the reply can carry it),
+//  else "". `type` and `q` are 1..63 visible ASCII bytes, like the id.
 int mitra_request_parse (const msgpack_object *root, mitra_request_t *request,
                          mitra_error_t *err);
 

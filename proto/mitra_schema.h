@@ -20,12 +20,12 @@ extern "C" {
 
 typedef enum {
     MITRA_FIELD_SLUG,         //  an id: 1..64 bytes of [a-z0-9-_.], starting with [a-z0-9]
-    MITRA_FIELD_TEXT,         //  UTF-8 string of 1..max bytes
+    MITRA_FIELD_TEXT,         //  UTF-8 string of 1..max bytes, no NUL
     MITRA_FIELD_ENUM,         //  one of `values`
     MITRA_FIELD_DATE,         //  YYYY-MM-DD, a real calendar date
-    MITRA_FIELD_INSTANT,      //  RFC 3339 in UTC: YYYY-MM-DDTHH:MM:SSZ
+    MITRA_FIELD_INSTANT,      //  RFC 3339 in UTC: YYYY-MM-DDTHH:MM:SS[.fff]Z
     MITRA_FIELD_DURATION,     //  N followed by d, w, mo or y: 90d, 12w, 3mo, 1y
-    MITRA_FIELD_INT,          //  integer within [min, max]
+    MITRA_FIELD_INT,          //  integer within [min, max]; floats refused, even 2.0
     MITRA_FIELD_NUMBER,       //  integer or float within [min, max]
     MITRA_FIELD_BOOL,
     MITRA_FIELD_TEXT_LIST,    //  array of TEXT, at most `max_items`

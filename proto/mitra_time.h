@@ -18,15 +18,25 @@ extern "C" {
 //  Days since 1970-01-01 for a civil date; no validation.
 int64_t mitra_days_from_civil (int year, int month, int day);
 
+//  The civil date of a count of days since 1970-01-01 (the inverse of
+//  mitra_days_from_civil), for years that fit in an int.
+void mitra_civil_from_days (int64_t days, int *year, int *month, int *day);
+
+//  Days in `month` (1..12) of `year`, leap years counted; 0 for a bad month.
+int mitra_days_in_month (int year, int month);
+
 //  Parse YYYY-MM-DD (exactly 10 bytes, a real date, years 1900..9999) into
 //  days since the epoch. Returns -1 on failure.
 int mitra_date_parse (const char *text, size_t len, int64_t *days);
 
 //  Format days since the epoch as YYYY-MM-DD into `buffer` (at least 11 bytes).
+//  Days outside years 0000..9999 are clamped to that range.
 void mitra_date_format (int64_t days, char *buffer);
 
 //  Parse RFC 3339 UTC `YYYY-MM-DDTHH:MM:SS[.fff]Z` into milliseconds since
-//  the epoch. Returns -1 on failure.
+//  the epoch. The fraction has 1..9 digits, truncated to milliseconds; `T`
+//  and `Z` are upper case; no leap second (:60), no offset. Returns -1 on
+//  failure.
 int mitra_instant_parse (const char *text, size_t len, int64_t *ms);
 
 //  Format milliseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.mmmZ` into
@@ -40,7 +50,8 @@ typedef struct {
     mitra_unit_t unit;
 } mitra_duration_t;
 
-//  Parse `Nd`, `Nw`, `Nmo`, `Ny` (N from 1 to 9999). Returns -1 on failure.
+//  Parse `Nd`, `Nw`, `Nmo`, `Ny` (N from 1 to 9999, no leading zero, no
+//  sign or space). Returns -1 on failure.
 int mitra_duration_parse (const char *text, size_t len, mitra_duration_t *duration);
 
 //  Add a duration to a date (days since the epoch). Months and years keep the
