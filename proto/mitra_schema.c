@@ -1,7 +1,7 @@
 /*  mitra_schema -- the table of event types and queries, and its validator.
 
     The table is data: adding an event type is adding a field array and one
-    line in s_schemas, no code. The validator walks a body against it and
+    line in the table (mitra_schema_table.c), no code. The validator walks a body against it and
     reports the first problem with the field's path and a message that says
     what was expected, with an example, so that a person can fix the request
     without reading the spec.
@@ -26,102 +26,20 @@
 #define S_TEXT_DEFAULT    1024
 #define S_ITEMS_DEFAULT   64
 //  An upper bound for INT fields that are "at least N": every uint64 fits.
-#define S_NO_UPPER_BOUND  18446744073709551615.0
 
 #define S_END { .name = NULL }
 
-//  --------------------------------------------------------------------------
-//  The table
-
-static const char *const s_org_kinds [] = {
-    "ngo", "business", "government", "research", "foundation", "company",
-    "individual", "other", NULL
-};
-
-//  org.registered and org.updated share their fields; only `required` differs.
-#define S_ORG_FIELDS(all_required)                                            \
-    { .name = "org", .kind = MITRA_FIELD_SLUG, .required = true,              \
-      .doc = "the organization's id, chosen by you, like ngo-hijau" },        \
-    { .name = "name", .kind = MITRA_FIELD_TEXT, .required = all_required,     \
-      .max_len = 200, .doc = "the organization's display name" },             \
-    { .name = "kind", .kind = MITRA_FIELD_ENUM, .required = all_required,     \
-      .values = s_org_kinds, .doc = "what kind of organization it is" },      \
-    { .name = "mission", .kind = MITRA_FIELD_TEXT, .max_len = 2000,           \
-      .doc = "its mission, in a sentence or a paragraph" },                   \
-    { .name = "focus", .kind = MITRA_FIELD_TEXT_LIST, .max_len = 100,         \
-      .max_items = 32, .doc = "focus areas, like water or education" },       \
-    { .name = "values", .kind = MITRA_FIELD_TEXT_LIST, .max_len = 100,        \
-      .max_items = 32, .doc = "values it holds, like transparency" },         \
-    { .name = "country", .kind = MITRA_FIELD_TEXT, .max_len = 64,             \
-      .doc = "country where it is based, like Indonesia" },                   \
-    S_END
-
-static const mitra_field_t s_org_registered [] = { S_ORG_FIELDS (true) };
-static const mitra_field_t s_org_updated [] = { S_ORG_FIELDS (false) };
-
-static const mitra_field_t s_no_args [] = { S_END };
-
-static const mitra_field_t s_log_args [] = {
-    { .name = "since", .kind = MITRA_FIELD_INT, .min = 1, .max = S_NO_UPPER_BOUND,
-      .doc = "first event-log sequence number to return (default 1)" },
-    { .name = "limit", .kind = MITRA_FIELD_INT, .min = 1, .max = 1000,
-      .doc = "most events to return in one page (default 100)" },
-    { .name = "type", .kind = MITRA_FIELD_TEXT, .max_len = 63,
-      .doc = "only events of this type, like org.registered" },
-    S_END
-};
-
-static const mitra_field_t s_notifications_args [] = {
-    { .name = "since", .kind = MITRA_FIELD_INT, .min = 1, .max = S_NO_UPPER_BOUND,
-      .doc = "first notification-log sequence number to return (default 1)" },
-    { .name = "limit", .kind = MITRA_FIELD_INT, .min = 1, .max = 1000,
-      .doc = "most notifications to return in one page (default 100)" },
-    { .name = "prefix", .kind = MITRA_FIELD_TEXT_LIST, .max_len = 128, .max_items = 16,
-      .doc = "only topics starting with one of these, like milestone." },
-    S_END
-};
-
-static const mitra_field_t s_org_get_args [] = {
-    { .name = "org", .kind = MITRA_FIELD_SLUG, .required = true,
-      .doc = "the id of the organization to return" },
-    S_END
-};
-
-static const mitra_schema_t s_schemas [] = {
-    { MITRA_SCHEMA_EVENT, "org.registered", s_org_registered,
-      "register an organization that may take part in partnerships" },
-    { MITRA_SCHEMA_EVENT, "org.updated", s_org_updated,
-      "change an organization's details; the fields given replace the old ones" },
-    { MITRA_SCHEMA_QUERY, "hello", s_no_args,
-      "the daemon's version, protocol and current sequence numbers" },
-    { MITRA_SCHEMA_QUERY, "log", s_log_args,
-      "a page of the event log" },
-    { MITRA_SCHEMA_QUERY, "notifications", s_notifications_args,
-      "a page of the notification log, to replay what a subscriber missed" },
-    { MITRA_SCHEMA_QUERY, "org.get", s_org_get_args,
-      "one organization's record" },
-    { MITRA_SCHEMA_QUERY, "org.list", s_no_args,
-      "every organization's record" },
-};
-
-#define S_SCHEMA_COUNT (sizeof s_schemas / sizeof s_schemas [0])
-
-const mitra_schema_t *
-mitra_schema_all (size_t *count)
-{
-    if (count)
-        *count = S_SCHEMA_COUNT;
-    return s_schemas;
-}
 
 const mitra_schema_t *
 mitra_schema_find (mitra_schema_kind_t kind, const char *name)
 {
     if (!name)
         return NULL;
-    for (size_t index = 0; index < S_SCHEMA_COUNT; index++)
-        if (s_schemas [index].kind == kind && strcmp (s_schemas [index].name, name) == 0)
-            return &s_schemas [index];
+    size_t count;
+    const mitra_schema_t *schemas = mitra_schema_all (&count);
+    for (size_t index = 0; index < count; index++)
+        if (schemas [index].kind == kind && strcmp (schemas [index].name, name) == 0)
+            return &schemas [index];
     return NULL;
 }
 
@@ -214,7 +132,7 @@ s_expectation (const mitra_field_t *field, char *buffer, size_t size)
             if (!s_bounded (field))
                 snprintf (buffer, size, "%s, like 3", number_kind);
             else
-            if (field->max >= S_NO_UPPER_BOUND)
+            if (field->max >= MITRA_SCHEMA_NO_UPPER_BOUND)
                 snprintf (buffer, size, "%s of at least %.15g, like %.15g",
                           number_kind, field->min, field->min);
             else

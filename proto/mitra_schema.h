@@ -18,6 +18,9 @@
 extern "C" {
 #endif
 
+//  max for INT fields that are "at least N": every uint64 fits below it.
+#define MITRA_SCHEMA_NO_UPPER_BOUND 18446744073709551615.0
+
 typedef enum {
     MITRA_FIELD_SLUG,         //  an id: 1..64 bytes of [a-z0-9-_.], starting with [a-z0-9]
     MITRA_FIELD_TEXT,         //  UTF-8 string of 1..max bytes, no NUL
