@@ -212,16 +212,17 @@ mitra_config_finish (mitra_config_t *config, char *error, size_t size)
             snprintf (dirs [index], PATH_MAX, "%s", absolute);
         }
     //  ipc paths are limited by sockaddr_un (108 bytes) in libzmq
-    if (!*config->endpoint) {
-        if (strlen (config->runtime_dir) + sizeof "/mitrad-pub.sock" > 107) {
-            snprintf (error, size, "runtime_dir '%s' is too long for an ipc socket path",
-                      config->runtime_dir);
-            return -1;
-        }
-        snprintf (config->endpoint, sizeof config->endpoint, "ipc://%s/mitrad.sock", config->runtime_dir);
+    if ((!*config->endpoint || !*config->pub_endpoint)
+    &&  strlen (config->runtime_dir) + sizeof "/mitrad-pub.sock" > 107) {
+        snprintf (error, size, "runtime_dir '%s' is too long for an ipc socket path",
+                  config->runtime_dir);
+        return -1;
     }
+    if (!*config->endpoint)
+        snprintf (config->endpoint, sizeof config->endpoint, "ipc://%.100s/mitrad.sock",
+                  config->runtime_dir);
     if (!*config->pub_endpoint)
-        snprintf (config->pub_endpoint, sizeof config->pub_endpoint, "ipc://%s/mitrad-pub.sock",
+        snprintf (config->pub_endpoint, sizeof config->pub_endpoint, "ipc://%.100s/mitrad-pub.sock",
                   config->runtime_dir);
     if (strncmp (config->endpoint, "ipc://", 6) != 0
     ||  strncmp (config->pub_endpoint, "ipc://", 6) != 0) {

@@ -202,7 +202,7 @@ test_lock_and_full (void)
     static char big [4000];
     int rc = 0;
     for (int index = 0; index < 1000 && rc == 0; index++) {
-        char key [16];
+        char key [32];
         snprintf (key, sizeof key, "fill/%05d", index);
         rc = mitra_txn_put (txn, MITRA_TABLE_STATE, key, strlen (key), big, sizeof big, false);
     }

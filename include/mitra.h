@@ -1,0 +1,289 @@
+/*  mitra.h -- libmitra, the client library of the Mitra daemon.
+
+    A client sends events and queries to mitrad over ZeroMQ and reads its
+    replies; a subscriber receives the notifications mitrad publishes. The
+    wire format is proto/PROTOCOL.md; this library hides it behind a few
+    calls and never gives the caller a reply it has not checked.
+
+    Conventions (czmq's):
+    - `_new` returns NULL on failure and sets errno; `_destroy (&p)` accepts
+      a NULL pointer and sets it to NULL.
+    - A `**` argument hands ownership over; other pointers are borrowed.
+    - Strings returned by accessors belong to the object and live until it is
+      destroyed. Functions named `_json` return malloc'd text: free () it.
+    - Objects are not thread-safe: use one per thread.
+
+    Signals: czmq installs SIGINT/SIGTERM handlers that set zsys_interrupted
+    when the first socket is made (unless ZSYS_SIGHANDLER=false). A call
+    waiting for the daemon gives up with MITRA_RC_INTERRUPTED once it sees
+    zsys_interrupted set.
+*/
+#ifndef MITRA_H
+#define MITRA_H
+
+#include <msgpack.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+//  The shared library exports only what this header declares.
+#if defined(__GNUC__)
+#   define MITRA_EXPORT __attribute__ ((visibility ("default")))
+#else
+#   define MITRA_EXPORT
+#endif
+
+//  What a request or a receive came to. Every call that talks to mitrad
+//  returns one of these.
+typedef enum {
+    MITRA_RC_OK = 0,        //  accepted (event) or answered (query); reply given
+    MITRA_RC_REJECTED,      //  mitrad answered with a typed error; reply given
+    MITRA_RC_UNREACHABLE,   //  no reply after every try; no reply given
+    MITRA_RC_TIMEOUT,       //  subscriber: nothing arrived within the timeout
+    MITRA_RC_INVALID,       //  the caller's input could not be sent (not a map,
+                            //  bad JSON, bad request id); nothing was sent
+    MITRA_RC_PROTOCOL,      //  the peer sent something that is not Mitra protocol
+    MITRA_RC_INTERRUPTED,   //  zsys_interrupted was set while waiting
+} mitra_rc_t;
+
+//  Name of a return code ("ok", "rejected", "unreachable", ...); "unknown"
+//  for a value out of range.
+MITRA_EXPORT const char *
+    mitra_rc_name (int rc);
+
+//  -------------------------------------------------------------------------
+//  Replies
+
+typedef struct _mitra_reply_t mitra_reply_t;
+
+//  True for an ok reply, false for an error reply.
+MITRA_EXPORT bool
+    mitra_reply_ok (mitra_reply_t *self);
+
+//  The request id the reply answers; "" when mitrad could not read the
+//  request's id (its `id` was nil).
+MITRA_EXPORT const char *
+    mitra_reply_id (mitra_reply_t *self);
+
+//  Event-log position of an accepted event; 0 when the reply has no `seq`
+//  (query replies, errors). Sequence numbers start at 1.
+MITRA_EXPORT uint64_t
+    mitra_reply_seq (mitra_reply_t *self);
+
+//  Error code as on the wire ("not_found", "invalid_field", ...), the
+//  message meant for a person, and the field it concerns. Code and message
+//  are NULL for an ok reply; field is NULL when the error names none.
+MITRA_EXPORT const char *
+    mitra_reply_error_code (mitra_reply_t *self);
+MITRA_EXPORT const char *
+    mitra_reply_error_message (mitra_reply_t *self);
+MITRA_EXPORT const char *
+    mitra_reply_error_field (mitra_reply_t *self);
+
+//  The `result` of a query reply as a msgpack object, or NULL when there is
+//  none (event replies, errors). Valid until the reply is destroyed.
+MITRA_EXPORT const msgpack_object *
+    mitra_reply_result (mitra_reply_t *self);
+
+//  The result as compact JSON text, or NULL when there is none or on
+//  allocation failure. Caller frees. Integers stay integers, except
+//  unsigned ones above INT64_MAX, which become reals; a non-finite float
+//  becomes null.
+MITRA_EXPORT char *
+    mitra_reply_result_json (mitra_reply_t *self);
+
+//  The whole reply as compact JSON text ({"id":..., "ok":..., ...}).
+//  Caller frees; NULL on allocation failure.
+MITRA_EXPORT char *
+    mitra_reply_json (mitra_reply_t *self);
+
+MITRA_EXPORT void
+    mitra_reply_destroy (mitra_reply_t **self_p);
+
+//  -------------------------------------------------------------------------
+//  Clients: events and queries over a DEALER socket
+
+typedef struct _mitra_client_t mitra_client_t;
+
+typedef struct {
+    //  Wait for a reply this long per try, in milliseconds. Must be > 0;
+    //  0 means the default, 5000.
+    int timeout_ms;
+    //  Tries after the first one times out. Each retry reconnects and
+    //  resends the same bytes with the same request id, so that mitrad
+    //  applies the event at most once. 0 means no retry; default 3.
+    int retries;
+    //  Reserved for CURVE over TCP (not supported yet): must be NULL.
+    const char *curve_server_key;
+    const char *curve_public_key;
+    const char *curve_secret_key;
+} mitra_client_options_t;
+
+//  Fill `opts` with the defaults: 5000 ms, 3 retries, no CURVE.
+MITRA_EXPORT void
+    mitra_client_options_init (mitra_client_options_t *opts);
+
+//  A client of the mitrad at `endpoint` (e.g. "ipc:///run/mitra/mitrad.sock").
+//  `opts` NULL means the defaults. Connecting does not wait for the daemon:
+//  an absent daemon shows as MITRA_RC_UNREACHABLE on the first request.
+//  Returns NULL with errno EINVAL for a malformed endpoint or options (or
+//  CURVE keys, not supported yet), or another errno when a socket or
+//  random bytes for request ids could not be had.
+MITRA_EXPORT mitra_client_t *
+    mitra_client_new (const char *endpoint, const mitra_client_options_t *opts);
+
+MITRA_EXPORT void
+    mitra_client_destroy (mitra_client_t **self_p);
+
+//  The endpoint given to mitra_client_new.
+MITRA_EXPORT const char *
+    mitra_client_endpoint (mitra_client_t *self);
+
+//  Send an event: `type` (e.g. "org.registered") and `data`, exactly one
+//  msgpack map of `size` bytes. The client picks a fresh request id.
+//  Returns MITRA_RC_OK (committed and synced by mitrad; *reply_p holds the
+//  reply with its seq), MITRA_RC_REJECTED (*reply_p holds the typed error),
+//  MITRA_RC_UNREACHABLE (no reply after every try: the event may or may not
+//  have been applied; resend it with mitra_client_event_with_id and
+//  mitra_client_last_request_id to find out without applying it twice),
+//  MITRA_RC_INVALID (data is not one map; nothing sent), MITRA_RC_PROTOCOL
+//  or MITRA_RC_INTERRUPTED. *reply_p is NULL for every code but OK and
+//  REJECTED; the caller destroys the reply. `reply_p` may be NULL when the
+//  caller needs only the code.
+MITRA_EXPORT int
+    mitra_client_event (mitra_client_t *self, const char *type,
+                        const void *data, size_t size, mitra_reply_t **reply_p);
+
+//  Same as mitra_client_event with an id of the caller's choosing:
+//  1..64 bytes of visible ASCII (0x21..0x7e), unique among every client of
+//  this daemon, e.g. derived from a file name and line for an import.
+//  Sending the same id with the same request again returns the first reply
+//  and changes nothing; the same id with a different request is refused
+//  with "conflict".
+//  `request_id` NULL means a fresh one. A bad id gives MITRA_RC_INVALID.
+MITRA_EXPORT int
+    mitra_client_event_with_id (mitra_client_t *self, const char *request_id,
+                                const char *type, const void *data, size_t size,
+                                mitra_reply_t **reply_p);
+
+//  Send an event whose data is JSON text holding one object. Return codes
+//  as mitra_client_event; invalid JSON or a non-object is MITRA_RC_INVALID
+//  (see mitra_client_last_error). JSON integers become msgpack integers,
+//  reals floats.
+MITRA_EXPORT int
+    mitra_client_event_json (mitra_client_t *self, const char *type,
+                             const char *json_object_text, mitra_reply_t **reply_p);
+
+//  Same with a caller-chosen request id (NULL means a fresh one).
+MITRA_EXPORT int
+    mitra_client_event_json_with_id (mitra_client_t *self, const char *request_id,
+                                     const char *type, const char *json_object_text,
+                                     mitra_reply_t **reply_p);
+
+//  Run query `q` (e.g. "hello") with `args`, one msgpack map of `size`
+//  bytes, or NULL (size ignored) for a query without arguments. Queries
+//  change nothing, so their retries are always safe. Returns as
+//  mitra_client_event; on MITRA_RC_OK see mitra_reply_result.
+MITRA_EXPORT int
+    mitra_client_query (mitra_client_t *self, const char *q,
+                        const void *args, size_t size, mitra_reply_t **reply_p);
+
+//  Run a query whose args are JSON text holding one object, or NULL.
+MITRA_EXPORT int
+    mitra_client_query_json (mitra_client_t *self, const char *q,
+                             const char *json_object_text, mitra_reply_t **reply_p);
+
+//  The request id of the most recent request (sent or attempted), "" before
+//  the first. Valid until the next request.
+MITRA_EXPORT const char *
+    mitra_client_last_request_id (mitra_client_t *self);
+
+//  A sentence on why the most recent request did not come back OK or
+//  REJECTED, "" otherwise. Valid until the next request.
+MITRA_EXPORT const char *
+    mitra_client_last_error (mitra_client_t *self);
+
+//  -------------------------------------------------------------------------
+//  Subscribers: notifications over a SUB socket
+
+typedef struct _mitra_sub_t mitra_sub_t;
+typedef struct _mitra_notification_t mitra_notification_t;
+
+//  A subscriber to the mitrad PUB socket at `endpoint` (e.g.
+//  "ipc:///run/mitra/mitrad-pub.sock"), receiving the topics that start
+//  with one of `prefixes`, a NULL-terminated array such as
+//  {"milestone.", "evaluation.due/p-x", NULL}. `prefixes` NULL or empty
+//  means every topic. Like every ZeroMQ subscriber it sees only what is
+//  published after it has connected. Returns NULL with errno EINVAL for a
+//  malformed endpoint.
+MITRA_EXPORT mitra_sub_t *
+    mitra_sub_new (const char *endpoint, const char **prefixes);
+
+MITRA_EXPORT void
+    mitra_sub_destroy (mitra_sub_t **self_p);
+
+//  Wait up to `timeout_ms` (-1 = no limit, 0 = do not wait) for the next
+//  notification. Returns MITRA_RC_OK with *n_p set (caller destroys it),
+//  MITRA_RC_TIMEOUT, MITRA_RC_INTERRUPTED, or MITRA_RC_PROTOCOL when a
+//  message was not a valid notification (it is dropped; see
+//  mitra_sub_last_error; the next call goes on). *n_p is NULL unless OK.
+//  A signal arriving just before an unlimited wait may go unseen until the
+//  next message: use a finite timeout in a loop to stop promptly.
+MITRA_EXPORT int
+    mitra_sub_recv (mitra_sub_t *self, int timeout_ms, mitra_notification_t **n_p);
+
+//  Why the last receive gave MITRA_RC_PROTOCOL, "" otherwise.
+MITRA_EXPORT const char *
+    mitra_sub_last_error (mitra_sub_t *self);
+
+//  The topic frame: the kind, then "/partnership" when there is one, e.g.
+//  "milestone.overdue/p-clean-water".
+MITRA_EXPORT const char *
+    mitra_notification_topic (mitra_notification_t *self);
+
+//  The kind from the body's `topic` field, e.g. "milestone.overdue".
+MITRA_EXPORT const char *
+    mitra_notification_kind (mitra_notification_t *self);
+
+//  Notification-log sequence number (contiguous from 1).
+MITRA_EXPORT uint64_t
+    mitra_notification_seq (mitra_notification_t *self);
+
+//  When the notification was generated (RFC 3339 UTC with ms); "" if absent.
+MITRA_EXPORT const char *
+    mitra_notification_at (mitra_notification_t *self);
+
+//  The partnership it concerns, or NULL when none.
+MITRA_EXPORT const char *
+    mitra_notification_partnership (mitra_notification_t *self);
+
+//  True for a deadline published late, after the daemon was down.
+MITRA_EXPORT bool
+    mitra_notification_late (mitra_notification_t *self);
+
+//  The whole body, and its `data` map (NULL if absent), as msgpack objects
+//  valid until the notification is destroyed.
+MITRA_EXPORT const msgpack_object *
+    mitra_notification_body (mitra_notification_t *self);
+MITRA_EXPORT const msgpack_object *
+    mitra_notification_data (mitra_notification_t *self);
+
+//  The body, or its data ("{}" if absent), as compact JSON text. Caller
+//  frees; NULL on allocation failure.
+MITRA_EXPORT char *
+    mitra_notification_json (mitra_notification_t *self);
+MITRA_EXPORT char *
+    mitra_notification_data_json (mitra_notification_t *self);
+
+MITRA_EXPORT void
+    mitra_notification_destroy (mitra_notification_t **self_p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
