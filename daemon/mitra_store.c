@@ -134,6 +134,42 @@ fail:
     return NULL;
 }
 
+mitra_store_t *
+mitra_store_new_readonly (const char *dir, char *error, size_t size)
+{
+    mitra_store_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->lock_fd = -1;
+    MDB_txn *txn = NULL;
+    int rc;
+    if ((rc = mdb_env_create (&self->env))
+    ||  (rc = mdb_env_set_maxdbs (self->env, MITRA_TABLE_COUNT_))
+    ||  (rc = mdb_env_open (self->env, dir, MDB_NOTLS | MDB_RDONLY, 0640))) {
+        snprintf (error, size, "cannot open LMDB environment in %s: %s", dir, mdb_strerror (rc));
+        goto fail;
+    }
+    if ((rc = mdb_txn_begin (self->env, NULL, MDB_RDONLY, &txn))) {
+        snprintf (error, size, "cannot begin transaction in %s: %s", dir, mdb_strerror (rc));
+        goto fail;
+    }
+    for (int table = 0; table < MITRA_TABLE_COUNT_; table++)
+        if ((rc = mdb_dbi_open (txn, s_table_names [table], 0, &self->tables [table]))) {
+            snprintf (error, size, "table %s missing in %s: %s", s_table_names [table], dir,
+                      mdb_strerror (rc));
+            goto fail;
+        }
+    //  Handles opened in a read-only transaction stay valid after it ends
+    //  only if it commits
+    mdb_txn_commit (txn);
+    return self;
+
+fail:
+    if (txn)
+        mdb_txn_abort (txn);
+    mitra_store_destroy (&self);
+    return NULL;
+}
+
 void
 mitra_store_destroy (mitra_store_t **self_p)
 {

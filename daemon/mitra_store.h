@@ -41,6 +41,10 @@ typedef enum {
 mitra_store_t *mitra_store_new (const char *dir, uint64_t map_size, char *error, size_t size);
 void mitra_store_destroy (mitra_store_t **self_p);
 
+//  Open an existing environment read-only, without the lock: safe beside a
+//  running daemon (LMDB readers never block the writer). For --verify.
+mitra_store_t *mitra_store_new_readonly (const char *dir, char *error, size_t size);
+
 //  Begin a transaction; `parent` (may be NULL) makes a nested write
 //  transaction whose changes vanish if it is aborted. Returns NULL on failure.
 mitra_txn_t *mitra_store_begin (mitra_store_t *self, bool write, mitra_txn_t *parent);

@@ -1,0 +1,277 @@
+/*  mitra_verify -- invariants, one walk per table.
+
+    Problems are counted all, printed up to a cap, so a badly broken store
+    still gives a readable report.
+*/
+#include "mitra_verify.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_PRINT_CAP 100
+
+typedef struct {
+    mitra_txn_t *txn;
+    FILE *report;
+    long problems;
+    uint64_t expected;          //  next seq a log walk expects
+    uint64_t first, last;       //  event log range
+    uint8_t *event_noted;       //  one bit per event: its event.* notification seen
+    uint64_t checked;
+} s_verify_t;
+
+static void
+s_problem (s_verify_t *self, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
+
+static void
+s_problem (s_verify_t *self, const char *format, ...)
+{
+    if (self->problems++ < S_PRINT_CAP) {
+        va_list args;
+        va_start (args, format);
+        fputs ("verify: ", self->report);
+        vfprintf (self->report, format, args);
+        fputc ('\n', self->report);
+        va_end (args);
+    }
+}
+
+static const mitra_limits_t s_limits = {
+    .max_size = 1u << 30, .max_depth = 32, .max_elements = 1u << 24,
+    .max_objects = 1u << 26, .max_string = 1u << 28
+};
+
+static mitra_doc_t *
+s_decode (s_verify_t *self, const char *what, uint64_t seq, const void *value, size_t size)
+{
+    mitra_error_t err;
+    mitra_doc_t *doc = mitra_doc_decode (value, size, &s_limits, &err);
+    if (!doc)
+        s_problem (self, "%s %llu does not decode: %s", what, (unsigned long long) seq, err.message);
+    return doc;
+}
+
+//  --- event log
+
+static int
+s_event_visit (const void *key, size_t key_size, const void *value, size_t value_size, void *arg)
+{
+    s_verify_t *self = arg;
+    if (key_size != 8) {
+        s_problem (self, "event log key of %zu bytes (expected 8)", key_size);
+        return 0;
+    }
+    uint64_t seq = mitra_key_u64_read (key);
+    if (seq != self->expected)
+        s_problem (self, "event log jumps from %llu to %llu",
+                   (unsigned long long) self->expected - 1, (unsigned long long) seq);
+    self->expected = seq + 1;
+    self->checked++;
+    mitra_doc_t *doc = s_decode (self, "event", seq, value, value_size);
+    if (!doc)
+        return 0;
+    const msgpack_object *root = mitra_doc_root (doc);
+    char type [64], sender [128], request_id [MITRA_REQUEST_ID_MAX + 1];
+    const msgpack_object *data = mitra_map_get (root, "data");
+    if (mitra_obj_str_copy (mitra_map_get (root, "type"), type, sizeof type)
+    ||  mitra_obj_str_copy (mitra_map_get (root, "sender"), sender, sizeof sender)
+    ||  mitra_obj_str_copy (mitra_map_get (root, "request_id"), request_id, sizeof request_id)
+    ||  !data || data->type != MSGPACK_OBJECT_MAP) {
+        s_problem (self, "event %llu lacks type, sender, request_id or data", (unsigned long long) seq);
+        mitra_doc_destroy (&doc);
+        return 0;
+    }
+    //  Its idempotency entry must hold the reply that acked exactly this seq
+    char id_key [256];
+    int id_key_size = snprintf (id_key, sizeof id_key, "%s\n%s", sender, request_id);
+    void *stored;
+    size_t stored_size;
+    int rc = mitra_txn_get_copy (self->txn, MITRA_TABLE_IDEMPOTENCY, id_key, (size_t) id_key_size,
+                                 &stored, &stored_size);
+    if (rc) {
+        s_problem (self, "event %llu (request %s from %s) has no idempotency entry",
+                   (unsigned long long) seq, request_id, sender);
+    }
+    else {
+        mitra_error_t err;
+        mitra_doc_t *reply = stored_size > 8
+            ? mitra_doc_decode ((char *) stored + 8, stored_size - 8, &s_limits, &err): NULL;
+        uint64_t reply_seq = 0;
+        if (!reply || !mitra_obj_uint (mitra_map_get (mitra_doc_root (reply), "seq"), &reply_seq)
+        ||  reply_seq != seq)
+            s_problem (self, "event %llu: the stored reply for request %s acks seq %llu",
+                       (unsigned long long) seq, request_id, (unsigned long long) reply_seq);
+        mitra_doc_destroy (&reply);
+        free (stored);
+    }
+    mitra_doc_destroy (&doc);
+    return 0;
+}
+
+//  --- idempotency table
+
+static int
+s_idempotency_visit (const void *key, size_t key_size, const void *value, size_t value_size,
+                     void *arg)
+{
+    s_verify_t *self = arg;
+    const char *newline = memchr (key, '\n', key_size);
+    if (!newline || value_size <= 8) {
+        s_problem (self, "idempotency entry '%.*s' is malformed", (int) key_size, (const char *) key);
+        return 0;
+    }
+    mitra_error_t err;
+    mitra_doc_t *reply = mitra_doc_decode ((const char *) value + 8, value_size - 8, &s_limits, &err);
+    uint64_t seq = 0;
+    if (!reply || !mitra_obj_uint (mitra_map_get (mitra_doc_root (reply), "seq"), &seq)) {
+        s_problem (self, "idempotency entry '%.*s' holds no ok reply", (int) key_size,
+                   (const char *) key);
+        mitra_doc_destroy (&reply);
+        return 0;
+    }
+    mitra_doc_destroy (&reply);
+    if (seq < self->first || seq > self->last || self->first == 0)
+        s_problem (self, "idempotency entry '%.*s' acks seq %llu, which is not in the event log",
+                   (int) key_size, (const char *) key, (unsigned long long) seq);
+    //  The event at that seq came from this principal with this id (checked
+    //  from the event side too, which catches two entries for one event)
+    return 0;
+}
+
+//  --- notification log
+
+static int
+s_notification_visit (const void *key, size_t key_size, const void *value, size_t value_size,
+                      void *arg)
+{
+    s_verify_t *self = arg;
+    if (key_size != 8) {
+        s_problem (self, "notification log key of %zu bytes", key_size);
+        return 0;
+    }
+    uint64_t seq = mitra_key_u64_read (key);
+    if (self->expected && seq != self->expected)
+        s_problem (self, "notification log jumps from %llu to %llu",
+                   (unsigned long long) self->expected - 1, (unsigned long long) seq);
+    self->expected = seq + 1;
+    self->checked++;
+    mitra_doc_t *doc = s_decode (self, "notification", seq, value, value_size);
+    if (!doc)
+        return 0;
+    const msgpack_object *root = mitra_doc_root (doc);
+    uint64_t body_seq = 0;
+    char topic [128];
+    if (!mitra_obj_uint (mitra_map_get (root, "seq"), &body_seq) || body_seq != seq
+    ||  mitra_obj_str_copy (mitra_map_get (root, "topic"), topic, sizeof topic)
+    ||  !mitra_map_get (root, "at") || !mitra_map_get (root, "data"))
+        s_problem (self, "notification %llu: body lacks seq (or it differs), topic, at or data",
+                   (unsigned long long) seq);
+    else
+    if (strncmp (topic, "event.", 6) == 0) {
+        uint64_t event_seq = 0;
+        const msgpack_object *data = mitra_map_get (root, "data");
+        if (!mitra_obj_uint (mitra_map_get (data, "event_seq"), &event_seq)
+        ||  event_seq < self->first || event_seq > self->last || self->first == 0)
+            s_problem (self, "notification %llu (%s) names event %llu, not in the event log",
+                       (unsigned long long) seq, topic, (unsigned long long) event_seq);
+        else {
+            uint64_t bit = event_seq - self->first;
+            if (self->event_noted [bit / 8] & (1u << (bit % 8)))
+                s_problem (self, "event %llu has two event notifications (second: %llu)",
+                           (unsigned long long) event_seq, (unsigned long long) seq);
+            self->event_noted [bit / 8] |= (uint8_t) (1u << (bit % 8));
+        }
+    }
+    mitra_doc_destroy (&doc);
+    return 0;
+}
+
+//  --- state records
+
+static int
+s_state_visit (const void *key, size_t key_size, const void *value, size_t value_size, void *arg)
+{
+    s_verify_t *self = arg;
+    self->checked++;
+    mitra_error_t err;
+    mitra_doc_t *doc = mitra_doc_decode (value, value_size, &s_limits, &err);
+    if (!doc) {
+        s_problem (self, "state record '%.*s' does not decode: %s", (int) key_size,
+                   (const char *) key, err.message);
+        return 0;
+    }
+    if (key_size > 4 && memcmp (key, "org/", 4) == 0) {
+        char org [96];
+        if (mitra_obj_str_copy (mitra_map_get (mitra_doc_root (doc), "org"), org, sizeof org)
+        ||  strlen (org) != key_size - 4 || memcmp (org, (const char *) key + 4, key_size - 4))
+            s_problem (self, "state record '%.*s' is stored under another org's key",
+                       (int) key_size, (const char *) key);
+    }
+    mitra_doc_destroy (&doc);
+    return 0;
+}
+
+long
+mitra_verify_run (mitra_store_t *store, FILE *report)
+{
+    assert (store && report);
+    s_verify_t self = { .report = report };
+    self.txn = mitra_store_begin (store, false, NULL);
+    if (!self.txn)
+        return -1;
+    int rc = mitra_txn_first_u64 (self.txn, MITRA_TABLE_EVENTS, &self.first)
+          || mitra_txn_last_u64 (self.txn, MITRA_TABLE_EVENTS, &self.last);
+    if (rc) {
+        mitra_txn_abort (&self.txn);
+        return -1;
+    }
+    if (self.first > 1)
+        s_problem (&self, "event log starts at %llu, not 1", (unsigned long long) self.first);
+
+    self.expected = self.first? self.first: 1;
+    rc |= mitra_txn_scan (self.txn, MITRA_TABLE_EVENTS, NULL, 0, NULL, 0, false, s_event_visit, &self);
+    uint64_t events = self.checked;
+    fprintf (report, "verify: event log: %llu events (seq %llu..%llu)\n",
+             (unsigned long long) events, (unsigned long long) self.first,
+             (unsigned long long) self.last);
+
+    uint64_t idempotency = mitra_txn_count (self.txn, MITRA_TABLE_IDEMPOTENCY);
+    rc |= mitra_txn_scan (self.txn, MITRA_TABLE_IDEMPOTENCY, NULL, 0, NULL, 0, false,
+                          s_idempotency_visit, &self);
+    if (idempotency != events)
+        s_problem (&self, "idempotency table has %llu entries for %llu events",
+                   (unsigned long long) idempotency, (unsigned long long) events);
+
+    size_t bits = self.last >= self.first && self.first? (size_t) (self.last - self.first + 1): 0;
+    self.event_noted = calloc (bits / 8 + 1, 1);
+    assert (self.event_noted);
+    self.expected = 0;
+    self.checked = 0;
+    uint64_t first_note = 0;
+    mitra_txn_first_u64 (self.txn, MITRA_TABLE_NOTIFICATIONS, &first_note);
+    rc |= mitra_txn_scan (self.txn, MITRA_TABLE_NOTIFICATIONS, NULL, 0, NULL, 0, false,
+                          s_notification_visit, &self);
+    fprintf (report, "verify: notification log: %llu notifications\n",
+             (unsigned long long) self.checked);
+    //  With the whole notification log retained, every event has its notification
+    if (first_note <= 1)
+        for (size_t bit = 0; bit < bits; bit++)
+            if (!(self.event_noted [bit / 8] & (1u << (bit % 8))))
+                s_problem (&self, "event %llu has no event notification",
+                           (unsigned long long) (self.first + bit));
+    free (self.event_noted);
+
+    self.checked = 0;
+    rc |= mitra_txn_scan (self.txn, MITRA_TABLE_STATE, NULL, 0, NULL, 0, false, s_state_visit, &self);
+    fprintf (report, "verify: state: %llu records\n", (unsigned long long) self.checked);
+    mitra_txn_abort (&self.txn);
+    if (rc)
+        return -1;
+    if (self.problems > S_PRINT_CAP)
+        fprintf (report, "verify: ... %ld more problems not shown\n", self.problems - S_PRINT_CAP);
+    fprintf (report, "verify: %s: %ld problem%s\n", self.problems? "INCONSISTENT": "consistent",
+             self.problems, self.problems == 1? "": "s");
+    return self.problems;
+}

@@ -1,0 +1,137 @@
+/*  test_verify -- the consistency checker finds each kind of damage, and
+    passes a store the daemon's own modules wrote.
+*/
+#include "mitra_event_log.h"
+#include "mitra_idempotency.h"
+#include "mitra_notification_log.h"
+#include "mitra_store.h"
+#include "mitra_test.h"
+#include "mitra_verify.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static char s_dir [] = "/tmp/mitra-test-verify-XXXXXX";
+
+//  Write one event the way the server does: log, notification, idempotency.
+static void
+s_accept (mitra_store_t *store, mitra_event_log_t *events, mitra_notification_log_t *notes,
+          const char *request_id)
+{
+    msgpack_sbuffer data;
+    msgpack_sbuffer_init (&data);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &data, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 1);
+    mitra_pack_cstr (&pk, "org");
+    mitra_pack_cstr (&pk, "a");
+    mitra_error_t err;
+    mitra_doc_t *doc = mitra_doc_decode (data.data, data.size, NULL, &err);
+
+    mitra_txn_t *txn = mitra_store_begin (store, true, NULL);
+    uint64_t seq = 0;
+    CHECK_INT (mitra_event_log_append (events, txn, "org.updated", mitra_doc_root (doc), "local",
+                                       request_id, 0, &seq), 0);
+    msgpack_sbuffer body;
+    msgpack_sbuffer_init (&body);
+    msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 2);
+    mitra_pack_cstr (&pk, "event_seq");
+    msgpack_pack_uint64 (&pk, seq);
+    mitra_pack_cstr (&pk, "type");
+    mitra_pack_cstr (&pk, "org.updated");
+    CHECK_INT (mitra_notification_log_append (notes, txn, "event.org.updated", NULL, body.data,
+                                              body.size, 0, false), 0);
+    msgpack_sbuffer reply;
+    msgpack_sbuffer_init (&reply);
+    mitra_reply_pack_seq (&reply, request_id, seq);
+    CHECK_INT (mitra_idempotency_put (txn, "local", request_id, 1, reply.data, reply.size), 0);
+    CHECK_INT (mitra_txn_commit (&txn), 0);
+    mitra_event_log_commit (events);
+    mitra_notification_log_commit (notes);
+    msgpack_sbuffer_destroy (&reply);
+    msgpack_sbuffer_destroy (&body);
+    msgpack_sbuffer_destroy (&data);
+    mitra_doc_destroy (&doc);
+}
+
+static long
+s_verify (mitra_store_t *store)
+{
+    FILE *null = fopen ("/dev/null", "w");
+    long problems = mitra_verify_run (store, null);
+    fclose (null);
+    return problems;
+}
+
+int
+main (void)
+{
+    CHECK (mkdtemp (s_dir) != NULL);
+    char error [256];
+    mitra_store_t *store = mitra_store_new (s_dir, 1 << 24, error, sizeof error);
+    CHECK (store);
+    if (!store)
+        return TEST_DONE ();
+    mitra_event_log_t *events = mitra_event_log_new (store);
+    mitra_notification_log_t *notes = mitra_notification_log_new (store);
+    CHECK_INT (s_verify (store), 0);     //  empty is consistent
+    s_accept (store, events, notes, "r1");
+    s_accept (store, events, notes, "r2");
+    s_accept (store, events, notes, "r3");
+    CHECK_INT (s_verify (store), 0);
+
+    //  A missing idempotency entry: the event side and the count both notice
+    mitra_txn_t *txn = mitra_store_begin (store, true, NULL);
+    CHECK_INT (mitra_txn_del (txn, MITRA_TABLE_IDEMPOTENCY, "local\nr2", 8), 0);
+    mitra_txn_t *child = mitra_store_begin (store, true, txn);
+    CHECK (s_verify (store) == 0);   //  uncommitted: the snapshot does not see it
+    mitra_txn_abort (&child);
+    CHECK_INT (mitra_txn_commit (&txn), 0);
+    CHECK (s_verify (store) >= 1);
+    //  Put it back pointing at the wrong seq: still a problem
+    msgpack_sbuffer reply;
+    msgpack_sbuffer_init (&reply);
+    mitra_reply_pack_seq (&reply, "r2", 3);
+    txn = mitra_store_begin (store, true, NULL);
+    CHECK_INT (mitra_idempotency_put (txn, "local", "r2", 1, reply.data, reply.size), 0);
+    CHECK_INT (mitra_txn_commit (&txn), 0);
+    CHECK (s_verify (store) >= 1);
+    msgpack_sbuffer_clear (&reply);
+    mitra_reply_pack_seq (&reply, "r2", 2);
+    txn = mitra_store_begin (store, true, NULL);
+    CHECK_INT (mitra_idempotency_put (txn, "local", "r2", 1, reply.data, reply.size), 0);
+    CHECK_INT (mitra_txn_commit (&txn), 0);
+    CHECK_INT (s_verify (store), 0);
+    msgpack_sbuffer_destroy (&reply);
+
+    //  A hole in the event log
+    uint8_t key [8];
+    mitra_key_u64 (key, 2);
+    void *saved;
+    size_t saved_size;
+    txn = mitra_store_begin (store, true, NULL);
+    CHECK_INT (mitra_txn_get_copy (txn, MITRA_TABLE_EVENTS, key, 8, &saved, &saved_size), 0);
+    CHECK_INT (mitra_txn_del (txn, MITRA_TABLE_EVENTS, key, 8), 0);
+    CHECK_INT (mitra_txn_commit (&txn), 0);
+    CHECK (s_verify (store) >= 1);
+    txn = mitra_store_begin (store, true, NULL);
+    CHECK_INT (mitra_txn_put (txn, MITRA_TABLE_EVENTS, key, 8, saved, saved_size, false), 0);
+    CHECK_INT (mitra_txn_commit (&txn), 0);
+    free (saved);
+    CHECK_INT (s_verify (store), 0);
+
+    //  A hole in the notification log
+    txn = mitra_store_begin (store, true, NULL);
+    CHECK_INT (mitra_txn_del (txn, MITRA_TABLE_NOTIFICATIONS, key, 8), 0);
+    CHECK_INT (mitra_txn_commit (&txn), 0);
+    CHECK (s_verify (store) >= 1);
+
+    mitra_event_log_destroy (&events);
+    mitra_notification_log_destroy (&notes);
+    mitra_store_destroy (&store);
+    char command [128];
+    snprintf (command, sizeof command, "rm -rf %s", s_dir);
+    CHECK (system (command) == 0);
+    return TEST_DONE ();
+}
