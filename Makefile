@@ -3,12 +3,18 @@
 #   make test   install what is missing, build, run every test through ctest
 #   make bench  build in Release and run the benchmarks (writes bench/RESULTS.md)
 #   make asan   build with ASan/UBSan and run every test under them
+#   make faults N=1000  kill -9 mitrad N times under load, check nothing was lost
+#   make soak DURATION=600 [INTERVAL=60]  mixed load with churn; fail on unbounded growth
 BUILD   ?= build
 TYPE    ?= RelWithDebInfo
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 WERROR  ?= $(if $(CI),ON,OFF)
+N       ?= 5
+SEED    ?= 1
+DURATION ?= 600
+INTERVAL ?= 60
 
-.PHONY: all deps build run test asan bench clean
+.PHONY: all deps build run test asan bench faults soak clean
 
 all: build
 
@@ -38,6 +44,16 @@ bench: deps
 	cmake -S . -B $(BUILD)-release -DCMAKE_BUILD_TYPE=Release
 	cmake --build $(BUILD)-release -j $(JOBS)
 	./bench/run $(BUILD)-release
+
+faults: build
+	/usr/bin/python3 tests/fault/crash.py --mitrad $(BUILD)/daemon/mitrad \
+	    --load $(BUILD)/tests/fault/mitra_load \
+	    --inject $(BUILD)/tests/fault/mitra_fault_inject.so -N $(N) --seed $(SEED)
+
+soak: build
+	/usr/bin/python3 tests/fault/soak.py --mitrad $(BUILD)/daemon/mitrad \
+	    --load $(BUILD)/tests/fault/mitra_load --duration $(DURATION) \
+	    --interval $(INTERVAL) --csv $(BUILD)/soak.csv
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-release

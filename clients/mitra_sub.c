@@ -5,11 +5,14 @@
     a msgpack body with at least `seq` and `topic`. Anything else is
     dropped with MITRA_RC_PROTOCOL so that one bad message never stops a
     subscriber; it must never assert on what came off the socket.
+    Heartbeats (topic "heartbeat") are not notifications: skipped here,
+    used by mitra_stream.
 */
 #include "mitra.h"
 #include "mitra_codec.h"
 #include "mitra_io.h"
 #include "mitra_json.h"
+#include "mitra_notification.h"
 
 #include <czmq.h>
 #include <errno.h>
@@ -84,10 +87,9 @@ mitra_sub_last_error (mitra_sub_t *self)
     return self->last_error;
 }
 
-//  Build a notification from its two frames; NULL with `why` filled when
-//  they are not a valid notification.
-static mitra_notification_t *
-s_notification_decode (zframe_t *topic, zframe_t *body, char *why, size_t why_size)
+mitra_notification_t *
+mitra_notification_decode (const char *topic, const void *body, size_t size,
+                           char *why, size_t why_size)
 {
     mitra_notification_t *self = calloc (1, sizeof *self);
     if (!self) {
@@ -97,7 +99,7 @@ s_notification_decode (zframe_t *topic, zframe_t *body, char *why, size_t why_si
     mitra_limits_t limits;
     mitra_io_limits (&limits);
     mitra_error_t err;
-    self->doc = mitra_doc_decode (zframe_data (body), zframe_size (body), &limits, &err);
+    self->doc = mitra_doc_decode (body, size, &limits, &err);
     if (!self->doc) {
         snprintf (why, why_size, "body is not valid msgpack: %.160s", err.message);
         goto fail;
@@ -131,7 +133,17 @@ s_notification_decode (zframe_t *topic, zframe_t *body, char *why, size_t why_si
     const msgpack_object *data = mitra_map_get (root, "data");
     if (data && data->type == MSGPACK_OBJECT_MAP)
         self->data = data;
-    self->topic = mitra_io_frame_strdup (topic);
+    if (topic)
+        self->topic = strdup (topic);
+    else {
+        //  Replayed: frame 1 as the daemon makes it, kind then /partnership
+        size_t length = strlen (self->kind) + 2
+                      + (self->partnership ? strlen (self->partnership) : 0);
+        self->topic = malloc (length);
+        if (self->topic)
+            snprintf (self->topic, length, "%s%s%s", self->kind,
+                      self->partnership ? "/" : "", self->partnership ? self->partnership : "");
+    }
     if (!self->at || !self->topic) {
         snprintf (why, why_size, "out of memory");
         goto fail;
@@ -149,22 +161,34 @@ mitra_sub_recv (mitra_sub_t *self, int timeout_ms, mitra_notification_t **n_p)
     assert (n_p);
     *n_p = NULL;
     self->last_error [0] = 0;
-    int rc = mitra_io_wait (self->sub, timeout_ms);
-    if (rc != MITRA_RC_OK)
-        return rc;
-    zmsg_t *msg = zmsg_recv (self->sub);
-    if (!msg)
-        return zsys_interrupted ? MITRA_RC_INTERRUPTED : MITRA_RC_UNREACHABLE;
+    int64_t deadline = timeout_ms < 0 ? -1 : zclock_mono () + timeout_ms;
+    zmsg_t *msg = NULL;
+    while (!msg) {
+        int64_t left = deadline < 0 ? -1 : deadline - zclock_mono ();
+        int rc = mitra_io_wait (self->sub, deadline < 0 ? -1 : left > 0 ? (int) left : 0);
+        if (rc != MITRA_RC_OK)
+            return rc;
+        msg = zmsg_recv (self->sub);
+        if (!msg)
+            return zsys_interrupted ? MITRA_RC_INTERRUPTED : MITRA_RC_UNREACHABLE;
+        if (zmsg_size (msg) == 2 && zframe_streq (zmsg_first (msg), MITRA_HEARTBEAT_TOPIC))
+            zmsg_destroy (&msg);
+    }
     if (zmsg_size (msg) != 2) {
         snprintf (self->last_error, sizeof self->last_error,
                   "notification has %zu frames, expected 2", zmsg_size (msg));
         zmsg_destroy (&msg);
         return MITRA_RC_PROTOCOL;
     }
-    zframe_t *topic = zmsg_first (msg);
+    char *topic = mitra_io_frame_strdup (zmsg_first (msg));
     zframe_t *body = zmsg_next (msg);
     char why [200];
-    *n_p = s_notification_decode (topic, body, why, sizeof why);
+    *n_p = topic ? mitra_notification_decode (topic, zframe_data (body), zframe_size (body),
+                                              why, sizeof why)
+                 : NULL;
+    if (!topic)
+        snprintf (why, sizeof why, "out of memory");
+    free (topic);
     zmsg_destroy (&msg);
     if (!*n_p) {
         snprintf (self->last_error, sizeof self->last_error, "bad notification: %s", why);

@@ -38,6 +38,12 @@ static const s_key_t s_keys [] = {
     { "mitrad/map_size", S_SIZE, offsetof (mitra_config_t, map_size), 8,
       1 << 20, (uint64_t) 1 << 40, "LMDB map size, bytes or with K, M, G suffix" },
     S_U32 ("mitrad/pub_hwm", pub_hwm, 100, 10000000, "notifications queued per subscriber before drops"),
+    S_U32 ("notifications/heartbeat_ms", heartbeat_ms, 10, 3600000,
+           "heartbeat period in ms: subscribers notice a lost tail or a dead daemon"),
+    S_U32 ("notifications/keep_days", keep_days, 0, 36500,
+           "remove notifications older than this many days; 0: keep forever"),
+    S_U32 ("notifications/keep_entries", keep_entries, 0, UINT32_MAX,
+           "keep at most this many notifications; 0: no limit"),
     S_U32 ("limits/max_frames", max_frames, 2, 16, "frames in one request message, envelope included"),
     { "limits/max_size", S_SIZE, offsetof (mitra_config_t, limits.max_size), sizeof (size_t),
       256, 1 << 24, "bytes in one request frame" },
@@ -58,6 +64,7 @@ mitra_config_defaults (mitra_config_t *config)
     config->batch_max = 1024;
     config->map_size = (uint64_t) 1 << 30;
     config->pub_hwm = 100000;
+    config->heartbeat_ms = 2000;
     config->max_frames = 3;
     mitra_limits_default (&config->limits);
 }

@@ -27,6 +27,9 @@ typedef struct {
     uint32_t batch_max;                 //  requests drained into one write transaction
     uint64_t map_size;                  //  LMDB map size in bytes
     uint32_t pub_hwm;                   //  PUB send high-water mark (messages)
+    uint32_t heartbeat_ms;              //  heartbeat period on the PUB socket
+    uint32_t keep_days;                 //  notification retention by age; 0: forever
+    uint32_t keep_entries;              //  notification retention by count; 0: no limit
     uint32_t max_frames;                //  frames in one request message, envelope included
     mitra_limits_t limits;              //  decoder limits
     char source [PATH_MAX];             //  file it came from, "" for defaults

@@ -2,7 +2,16 @@
     domain files, and the helpers they share.
 */
 #include "mitra_model.h"
+#include "mitra_activity.h"
+#include "mitra_agreements.h"
+#include "mitra_evaluations.h"
+#include "mitra_goals.h"
+#include "mitra_health.h"
+#include "mitra_match.h"
 #include "mitra_orgs.h"
+#include "mitra_partnership_view.h"
+#include "mitra_partnerships.h"
+#include "mitra_time.h"
 
 #include <assert.h>
 #include <string.h>
@@ -17,6 +26,23 @@ static const struct {
 } s_appliers [] = {
     { "org.registered", mitra_orgs_apply_registered },
     { "org.updated", mitra_orgs_apply_updated },
+    { "partnership.proposed", mitra_partnerships_apply_proposed },
+    { "partnership.member_added", mitra_partnerships_apply_member_added },
+    { "partnership.member_removed", mitra_partnerships_apply_member_removed },
+    { "partnership.status_changed", mitra_partnerships_apply_status_changed },
+    { "agreement.drafted", mitra_agreements_apply_drafted },
+    { "agreement.signed", mitra_agreements_apply_signed },
+    { "goal.set", mitra_goals_apply_set },
+    { "goal.progress", mitra_goals_apply_progress },
+    { "milestone.added", mitra_milestones_apply_added },
+    { "milestone.progress", mitra_milestones_apply_progress },
+    { "milestone.completed", mitra_milestones_apply_completed },
+    { "milestone.rescheduled", mitra_milestones_apply_rescheduled },
+    { "evaluation.scheduled", mitra_evaluations_apply_scheduled },
+    { "evaluation.recorded", mitra_evaluations_apply_recorded },
+    { "contact.logged", mitra_activity_apply_contact },
+    { "contribution.recorded", mitra_activity_apply_contribution },
+    { "reach.recorded", mitra_activity_apply_reach },
 };
 
 static const struct {
@@ -25,6 +51,11 @@ static const struct {
 } s_queries [] = {
     { "org.get", mitra_orgs_query_get },
     { "org.list", mitra_orgs_query_list },
+    { "partnership.get", mitra_partnership_view_query_get },
+    { "partnership.list", mitra_partnership_view_query_list },
+    { "events", mitra_partnership_view_query_events },
+    { "match", mitra_match_query },
+    { "health", mitra_health_query },
 };
 
 int
@@ -32,9 +63,14 @@ mitra_model_apply (mitra_apply_t *ctx, const char *type, const msgpack_object *d
                    mitra_error_t *err)
 {
     assert (ctx && type && data);
+    ctx->pending_size_ = 0;
     for (size_t index = 0; index < sizeof s_appliers / sizeof s_appliers [0]; index++)
-        if (strcmp (s_appliers [index].type, type) == 0)
-            return s_appliers [index].apply (ctx, data, err);
+        if (strcmp (s_appliers [index].type, type) == 0) {
+            int rc = s_appliers [index].apply (ctx, data, err);
+            if (rc)
+                ctx->pending_size_ = 0;
+            return rc;
+        }
     //  The schema knows a type the model does not: a bug, not bad input
     return mitra_error_set (err, MITRA_ERR_INTERNAL, NULL, "event type %s has no handler", type);
 }
@@ -64,6 +100,15 @@ mitra_model_get (mitra_txn_t *txn, const char *key, int *rc)
     return mitra_txn_get_doc (txn, MITRA_TABLE_STATE, key, strlen (key), rc);
 }
 
+mitra_doc_t *
+mitra_model_decode (const void *value, size_t size)
+{
+    //  Records were written by the model itself: only the size is bounded
+    mitra_limits_t limits = { size, 32, 1u << 24, 1u << 26, 1u << 28 };
+    mitra_error_t err;
+    return mitra_doc_decode (value, size, &limits, &err);
+}
+
 int
 mitra_model_put (mitra_txn_t *txn, const char *key, const msgpack_sbuffer *record,
                  mitra_error_t *err)
@@ -74,13 +119,120 @@ mitra_model_put (mitra_txn_t *txn, const char *key, const msgpack_sbuffer *recor
 }
 
 int
+mitra_model_put_built (mitra_txn_t *txn, const char *key, mitra_builder_t *record,
+                       mitra_error_t *err)
+{
+    msgpack_sbuffer sbuf;
+    msgpack_sbuffer_init (&sbuf);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
+    mitra_builder_finish_map (record, &pk);
+    int rc = mitra_model_put (txn, key, &sbuf, err);
+    msgpack_sbuffer_destroy (&sbuf);
+    return rc;
+}
+
+int
+mitra_model_index_put (mitra_txn_t *txn, const void *key, size_t key_size, mitra_error_t *err)
+{
+    int rc = mitra_txn_put (txn, MITRA_TABLE_INDEX, key, key_size, "", 0, false);
+    return rc? mitra_model_store_error (rc, err): 0;
+}
+
+int
+mitra_model_index_del (mitra_txn_t *txn, const void *key, size_t key_size, mitra_error_t *err)
+{
+    int rc = mitra_txn_del (txn, MITRA_TABLE_INDEX, key, key_size);
+    return rc && rc != MITRA_STORE_NOTFOUND? mitra_model_store_error (rc, err): 0;
+}
+
+//  --- notifications, held until the event's own one is out
+
+static int
+s_append (mitra_apply_t *ctx, const char *topic, const char *partnership,
+          const void *data, size_t size, mitra_error_t *err)
+{
+    int rc = mitra_notification_log_append (ctx->notifications, ctx->txn, topic, partnership,
+                                            data, size, ctx->now_ms, false);
+    return rc? mitra_model_store_error (rc, err): 0;
+}
+
+//  Held entry: topic NUL partnership NUL, 4-byte size, data.
+static bool
+s_hold (mitra_apply_t *ctx, const char *topic, const char *partnership,
+        const msgpack_sbuffer *data)
+{
+    size_t topic_size = strlen (topic) + 1;
+    size_t partnership_size = strlen (partnership? partnership: "") + 1;
+    size_t need = topic_size + partnership_size + 4 + data->size;
+    if (ctx->pending_size_ + need > sizeof ctx->pending_)
+        return false;
+    char *cursor = ctx->pending_ + ctx->pending_size_;
+    memcpy (cursor, topic, topic_size);
+    cursor += topic_size;
+    memcpy (cursor, partnership? partnership: "", partnership_size);
+    cursor += partnership_size;
+    uint32_t size = (uint32_t) data->size;
+    memcpy (cursor, &size, 4);
+    memcpy (cursor + 4, data->data, data->size);
+    ctx->pending_size_ += need;
+    return true;
+}
+
+static int
+s_release_held (mitra_apply_t *ctx, mitra_error_t *err)
+{
+    size_t offset = 0;
+    while (offset < ctx->pending_size_) {
+        const char *topic = ctx->pending_ + offset;
+        offset += strlen (topic) + 1;
+        const char *partnership = ctx->pending_ + offset;
+        offset += strlen (partnership) + 1;
+        uint32_t size;
+        memcpy (&size, ctx->pending_ + offset, 4);
+        offset += 4;
+        if (s_append (ctx, topic, *partnership? partnership: NULL,
+                      ctx->pending_ + offset, size, err))
+            return -1;
+        offset += size;
+    }
+    ctx->pending_size_ = 0;
+    return 0;
+}
+
+int
 mitra_model_emit (mitra_apply_t *ctx, const char *topic, const char *partnership,
                   const msgpack_sbuffer *data, mitra_error_t *err)
 {
-    int rc = mitra_notification_log_append (ctx->notifications, ctx->txn, topic, partnership,
-                                            data->data, data->size, ctx->now_ms, false);
-    return rc? mitra_model_store_error (rc, err): 0;
+    assert (ctx && topic && data);
+    if (strncmp (topic, "event.", 6) == 0) {
+        if (s_append (ctx, topic, partnership, data->data, data->size, err))
+            return -1;
+        ctx->event_emitted_ = true;
+        return s_release_held (ctx, err);
+    }
+    //  A notification that does not fit is published at once rather than
+    //  lost: out of order, but whole
+    if (!ctx->event_emitted_ && s_hold (ctx, topic, partnership, data))
+        return 0;
+    return s_append (ctx, topic, partnership, data->data, data->size, err);
 }
+
+int
+mitra_model_emit_built (mitra_apply_t *ctx, const char *topic, const char *partnership,
+                        mitra_builder_t *data, mitra_error_t *err)
+{
+    msgpack_sbuffer sbuf;
+    msgpack_sbuffer_init (&sbuf);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
+    mitra_builder_finish_map (data, &pk);
+    int rc = mitra_model_emit (ctx, topic, partnership, &sbuf, err);
+    msgpack_sbuffer_destroy (&sbuf);
+    return rc;
+}
+
+//  --- values
 
 uint32_t
 mitra_model_pack_fields (msgpack_packer *pk, const mitra_field_t *fields,
@@ -100,4 +252,28 @@ mitra_model_pack_fields (msgpack_packer *pk, const mitra_field_t *fields,
         }
     }
     return count;
+}
+
+int64_t
+mitra_model_day (int64_t ms)
+{
+    int64_t day = ms / 86400000;
+    return ms < 0 && ms % 86400000? day - 1: day;
+}
+
+int64_t
+mitra_model_date (const msgpack_object *obj)
+{
+    int64_t days;
+    if (!obj || obj->type != MSGPACK_OBJECT_STR
+    ||  mitra_date_parse (obj->via.str.ptr, obj->via.str.size, &days))
+        return MITRA_NO_DAY;
+    return days;
+}
+
+void
+mitra_model_copy (const msgpack_object *map, const char *key, char *buffer, size_t size)
+{
+    if (mitra_obj_str_copy (mitra_map_get (map, key), buffer, size))
+        *buffer = 0;
 }

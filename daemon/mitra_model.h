@@ -7,15 +7,26 @@
     instant comes in the context), so it is a pure function of (state,
     event, now).
 
-    Split by domain area: mitra_orgs.c, ... each registering its handlers in
-    the tables of mitra_model.c.
+    Split by domain area, each registering its handlers in the tables of
+    mitra_model.c: mitra_orgs.c (organizations), mitra_partnerships.c
+    (proposal, members, lifecycle), mitra_agreements.c, mitra_goals.c (goals
+    and milestones), mitra_evaluations.c, mitra_activity.c (contacts,
+    contributions, reach), mitra_match.c, mitra_health.c and
+    mitra_partnership_view.c (the queries). mitra_partnership.c is the
+    partnership record they share.
 */
 #ifndef MITRA_MODEL_H
 #define MITRA_MODEL_H
 
+#include "mitra_builder.h"
 #include "mitra_notification_log.h"
 #include "mitra_schema.h"
 #include "mitra_store.h"
+
+//  Room for the notifications one event causes until its own event.<type>
+//  notification is out (see mitra_model_emit); one event causes at most a
+//  few small ones.
+#define MITRA_MODEL_PENDING_MAX 16384
 
 typedef struct {
     mitra_txn_t *txn;                       //  write transaction of this event
@@ -23,6 +34,10 @@ typedef struct {
     uint64_t event_seq;                     //  seq this event will have
     int64_t now_ms;                         //  receive instant
     const char *principal;                  //  who sent it
+    //  Private to mitra_model.c; zero-initialized with the rest.
+    bool event_emitted_;
+    size_t pending_size_;
+    char pending_ [MITRA_MODEL_PENDING_MAX];
 } mitra_apply_t;
 
 //  Apply one event already validated against its schema. Returns 0, or -1
@@ -45,13 +60,46 @@ int mitra_model_store_error (int rc, mitra_error_t *err);
 
 //  Read a record of the state table by key; NULL with *rc NOTFOUND/FAILED.
 mitra_doc_t *mitra_model_get (mitra_txn_t *txn, const char *key, int *rc);
+//  Decode a stored record met in a scan (the bytes the scan callback gets);
+//  NULL if it does not decode, which means the store is damaged.
+mitra_doc_t *mitra_model_decode (const void *value, size_t size);
 //  Write a record; returns 0 or -1 with `err`.
 int mitra_model_put (mitra_txn_t *txn, const char *key, const msgpack_sbuffer *record,
                      mitra_error_t *err);
 
-//  Emit a notification (packed `data` map) in this event's transaction.
+//  Emit a notification (packed `data` map) in this event's transaction;
+//  `partnership` (may be NULL) makes the topic `<topic>/<partnership>`.
+//  PROTOCOL.md 7.4 puts an event's own `event.<type>` notification before
+//  those it causes, and the caller emits that one after mitra_model_apply
+//  returns: so a notification the model emits during apply is held in
+//  `ctx` until a topic starting with "event." is emitted, then appended
+//  right after it (if the event notification came first, nothing is held).
+//  Held notifications of a failed apply are dropped with it.
 int mitra_model_emit (mitra_apply_t *ctx, const char *topic, const char *partnership,
                       const msgpack_sbuffer *data, mitra_error_t *err);
+
+//  mitra_model_emit with `data` finished as a map.
+int mitra_model_emit_built (mitra_apply_t *ctx, const char *topic, const char *partnership,
+                            mitra_builder_t *data, mitra_error_t *err);
+
+//  Finish `record` as a map and write it under `key`; 0 or -1 with `err`.
+int mitra_model_put_built (mitra_txn_t *txn, const char *key, mitra_builder_t *record,
+                           mitra_error_t *err);
+
+//  Secondary index entries (MITRA_TABLE_INDEX): an empty value under `key`
+//  (`key_size` bytes: index keys may hold a NUL as separator). Deleting an
+//  absent key is not an error. 0 or -1 with `err`.
+int mitra_model_index_put (mitra_txn_t *txn, const void *key, size_t key_size,
+                           mitra_error_t *err);
+int mitra_model_index_del (mitra_txn_t *txn, const void *key, size_t key_size,
+                           mitra_error_t *err);
+
+//  The UTC day (days since 1970-01-01) of an instant.
+int64_t mitra_model_day (int64_t ms);
+//  A date field's day, or MITRA_NO_DAY when `obj` is absent or not a date.
+int64_t mitra_model_date (const msgpack_object *obj);
+//  Copy a string field into `buffer`; "" when absent.
+void mitra_model_copy (const msgpack_object *map, const char *key, char *buffer, size_t size);
 
 //  Pack `key: value-of-field` for each schema field present in `data`,
 //  else present in `old` (may be NULL); returns how many were packed (call

@@ -1,8 +1,13 @@
-/*  mitra_notification_log -- numbered notifications and the queue of those
-    committed but not yet published.
+/*  mitra_notification_log -- numbered notifications, the queue of those
+    committed but not yet published, and retention.
 
     The queue holds only what the current batch produced; it is emptied by
     the server right after each commit, so it never grows with history.
+
+    Retention writes the last removed seq to the meta table in the same
+    transaction as the deletions: the oldest kept seq is that plus one, and
+    the last seq is the larger of it and the last key, so pruning can never
+    make a seq come round again.
 */
 #include "mitra_notification_log.h"
 #include "mitra_time.h"
@@ -19,7 +24,12 @@ typedef struct {
     size_t size;
 } s_entry_t;
 
+//  Meta key of the last seq removed by retention (8 bytes, big-endian).
+#define S_PRUNED_KEY "notification_log/pruned"
+
 struct _mitra_notification_log_t {
+    mitra_store_t *store;       //  borrowed, for pruning
+    uint64_t pruned;            //  last seq removed by retention; 0: none
     uint64_t committed;
     uint64_t pending;
     s_entry_t *queue;
@@ -28,19 +38,52 @@ struct _mitra_notification_log_t {
     size_t published;       //  entries already handed out
 };
 
+//  The retention mark as `txn` sees it. Returns 0 or FAILED.
+static int
+s_pruned_read (mitra_txn_t *txn, uint64_t *pruned)
+{
+    void *value;
+    size_t size;
+    *pruned = 0;
+    int rc = mitra_txn_get_copy (txn, MITRA_TABLE_META, S_PRUNED_KEY, strlen (S_PRUNED_KEY),
+                                 &value, &size);
+    if (rc == MITRA_STORE_NOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    if (size == 8)
+        *pruned = mitra_key_u64_read (value);
+    free (value);
+    return size == 8? 0: MITRA_STORE_FAILED;
+}
+
+//  Last seq and retention mark as `txn` sees them. Returns 0 or FAILED.
+static int
+s_bounds_read (mitra_txn_t *txn, uint64_t *last, uint64_t *pruned)
+{
+    int rc = mitra_txn_last_u64 (txn, MITRA_TABLE_NOTIFICATIONS, last);
+    if (rc == 0)
+        rc = s_pruned_read (txn, pruned);
+    if (rc == 0 && *pruned > *last)
+        *last = *pruned;
+    return rc;
+}
+
 mitra_notification_log_t *
 mitra_notification_log_new (mitra_store_t *store)
 {
     mitra_txn_t *txn = mitra_store_begin (store, false, NULL);
     if (!txn)
         return NULL;
-    uint64_t last = 0;
-    int rc = mitra_txn_last_u64 (txn, MITRA_TABLE_NOTIFICATIONS, &last);
+    uint64_t last = 0, pruned = 0;
+    int rc = s_bounds_read (txn, &last, &pruned);
     mitra_txn_abort (&txn);
     if (rc)
         return NULL;
     mitra_notification_log_t *self = calloc (1, sizeof *self);
     assert (self);
+    self->store = store;
+    self->pruned = pruned;
     self->committed = self->pending = last;
     return self;
 }
@@ -73,7 +116,15 @@ mitra_notification_log_destroy (mitra_notification_log_t **self_p)
 uint64_t
 mitra_notification_log_last (mitra_notification_log_t *self)
 {
+    assert (self);
     return self->committed;
+}
+
+uint64_t
+mitra_notification_log_oldest (mitra_notification_log_t *self)
+{
+    assert (self);
+    return self->pruned + 1;
 }
 
 void
@@ -181,12 +232,130 @@ mitra_notification_log_next_publish (mitra_notification_log_t *self,
     return false;
 }
 
+void
+mitra_notification_log_heartbeat (mitra_notification_log_t *self, int64_t now_ms,
+                                  msgpack_sbuffer *body)
+{
+    assert (self && body);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, body, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 3);
+    mitra_pack_cstr (&pk, "seq");
+    msgpack_pack_uint64 (&pk, self->committed);
+    mitra_pack_cstr (&pk, "topic");
+    mitra_pack_cstr (&pk, MITRA_HEARTBEAT_TOPIC);
+    char instant [32];
+    mitra_instant_format (now_ms, instant);
+    mitra_pack_cstr (&pk, "at");
+    mitra_pack_cstr (&pk, instant);
+}
+
+//  --- retention
+
+typedef struct {
+    uint64_t count_limit;   //  every seq up to this one is beyond keep_entries
+    bool by_age;
+    int64_t cutoff_ms;      //  generated before this instant: beyond keep_days
+    size_t max_count;
+    uint64_t *seqs;         //  found so far, oldest first
+    size_t found;
+} s_prune_t;
+
+//  The body's `at` in ms; false when it has none we can read.
+static bool
+s_body_at (const void *value, size_t value_size, int64_t *at_ms)
+{
+    mitra_error_t err;
+    mitra_doc_t *doc = mitra_doc_decode (value, value_size, &(mitra_limits_t) {
+        value_size, 32, 1u << 24, 1u << 26, 1u << 28 }, &err);
+    if (!doc)
+        return false;
+    const msgpack_object *at = mitra_map_get (mitra_doc_root (doc), "at");
+    bool ok = at && at->type == MSGPACK_OBJECT_STR
+           && mitra_instant_parse (at->via.str.ptr, at->via.str.size, at_ms) == 0;
+    mitra_doc_destroy (&doc);
+    return ok;
+}
+
+static int
+s_prune_visit (const void *key, size_t key_size, const void *value, size_t value_size, void *arg)
+{
+    s_prune_t *prune = arg;
+    if (key_size != 8 || prune->found == prune->max_count)
+        return 1;
+    uint64_t seq = mitra_key_u64_read (key);
+    bool expired = seq <= prune->count_limit;
+    if (!expired && prune->by_age) {
+        //  `at` only grows with seq (up to clock steps): stop at the first
+        //  recent one, and keep one we cannot read rather than guess
+        int64_t at_ms;
+        expired = s_body_at (value, value_size, &at_ms) && at_ms < prune->cutoff_ms;
+    }
+    if (!expired)
+        return 1;
+    prune->seqs [prune->found++] = seq;
+    return 0;
+}
+
+int
+mitra_notification_log_prune (mitra_notification_log_t *self, uint64_t keep_entries,
+                              uint32_t keep_days, int64_t now_ms, size_t max_count,
+                              size_t *removed)
+{
+    assert (self && removed);
+    //  Never between append and commit: a pending seq must not be touched
+    assert (self->pending == self->committed);
+    *removed = 0;
+    if ((keep_entries == 0 && keep_days == 0) || max_count == 0)
+        return 0;
+    s_prune_t prune = {
+        .count_limit = keep_entries && self->committed > keep_entries
+                     ? self->committed - keep_entries: 0,
+        .by_age = keep_days > 0,
+        .cutoff_ms = now_ms - (int64_t) keep_days * 86400000,
+        .max_count = max_count,
+    };
+    prune.seqs = malloc (max_count * sizeof *prune.seqs);
+    assert (prune.seqs);
+    mitra_txn_t *txn = mitra_store_begin (self->store, true, NULL);
+    int rc = txn? 0: MITRA_STORE_FAILED;
+    if (rc == 0)
+        rc = mitra_txn_scan (txn, MITRA_TABLE_NOTIFICATIONS, NULL, 0, NULL, 0, false,
+                             s_prune_visit, &prune);
+    if (rc || prune.found == 0)
+        goto out;
+    uint8_t key [8];
+    for (size_t index = 0; index < prune.found && rc == 0; index++) {
+        mitra_key_u64 (key, prune.seqs [index]);
+        rc = mitra_txn_del (txn, MITRA_TABLE_NOTIFICATIONS, key, 8);
+    }
+    uint64_t pruned = prune.seqs [prune.found - 1];
+    mitra_key_u64 (key, pruned);
+    if (rc == 0)
+        rc = mitra_txn_put (txn, MITRA_TABLE_META, S_PRUNED_KEY, strlen (S_PRUNED_KEY),
+                            key, 8, false);
+    if (rc == 0)
+        rc = mitra_txn_commit (&txn);
+    if (rc == 0) {
+        self->pruned = pruned;
+        *removed = prune.found;
+    }
+out:
+    mitra_txn_abort (&txn);
+    free (prune.seqs);
+    return rc;
+}
+
+//  --- replay
+
 typedef struct {
     msgpack_packer *pk;
     uint32_t limit;
     uint32_t count;
     const char *const *prefixes;
     size_t prefix_count;
+    uint32_t scan_max;
+    uint32_t scanned;
     uint64_t next;
     int rc;
 } s_page_t;
@@ -197,10 +366,11 @@ s_page_visit (const void *key, size_t key_size, const void *value, size_t value_
     s_page_t *page = arg;
     if (key_size != 8)
         return 0;
-    if (page->count == page->limit) {
+    if (page->count == page->limit || page->scanned == page->scan_max) {
         page->next = mitra_key_u64_read (key);
         return 1;
     }
+    page->scanned++;
     bool wanted = page->prefix_count == 0;
     if (!wanted) {
         mitra_error_t err;
@@ -232,21 +402,35 @@ s_page_visit (const void *key, size_t key_size, const void *value, size_t value_
 int
 mitra_notification_log_page (mitra_txn_t *txn, uint64_t since, uint32_t limit,
                              const char *const *prefixes, size_t prefix_count,
-                             msgpack_packer *pk)
+                             uint32_t scan_max, msgpack_packer *pk, uint64_t *oldest)
 {
+    assert (txn && pk && oldest);
+    uint64_t last = 0, pruned = 0;
+    int rc = s_bounds_read (txn, &last, &pruned);
+    if (rc)
+        return rc;
+    *oldest = pruned + 1;
+    if (since == 0)
+        since = *oldest;
+    if (since < *oldest)
+        return MITRA_NOTIFICATION_LOG_GONE;
+
     msgpack_sbuffer items;
     msgpack_sbuffer_init (&items);
     msgpack_packer items_pk;
     msgpack_packer_init (&items_pk, &items, msgpack_sbuffer_write);
-    s_page_t page = { &items_pk, limit, 0, prefixes, prefix_count, 0, 0 };
+    s_page_t page = {
+        .pk = &items_pk, .limit = limit, .prefixes = prefixes, .prefix_count = prefix_count,
+        .scan_max = prefix_count && scan_max? scan_max: UINT32_MAX
+    };
     uint8_t from [8];
-    mitra_key_u64 (from, since? since: 1);
-    int rc = mitra_txn_scan (txn, MITRA_TABLE_NOTIFICATIONS, NULL, 0, from, 8, false,
-                             s_page_visit, &page);
+    mitra_key_u64 (from, since);
+    rc = mitra_txn_scan (txn, MITRA_TABLE_NOTIFICATIONS, NULL, 0, from, 8, false,
+                         s_page_visit, &page);
     if (rc == 0)
         rc = page.rc;
     if (rc == 0) {
-        msgpack_pack_map (pk, 2);
+        msgpack_pack_map (pk, 3);
         mitra_pack_cstr (pk, "notifications");
         msgpack_pack_array (pk, page.count);
         pk->callback (pk->data, items.data, items.size);
@@ -255,6 +439,8 @@ mitra_notification_log_page (mitra_txn_t *txn, uint64_t since, uint32_t limit,
             msgpack_pack_uint64 (pk, page.next);
         else
             msgpack_pack_nil (pk);
+        mitra_pack_cstr (pk, "last");
+        msgpack_pack_uint64 (pk, last);
     }
     msgpack_sbuffer_destroy (&items);
     return rc;

@@ -1,9 +1,11 @@
 /*  mitra_orgs -- organizations, keyed "org/<id>" in the state table.
 
     A record holds the schema's fields as last given, plus when and by which
-    event it was registered and last updated.
+    event it was registered and last updated. Every write also updates the
+    indexes that `match` reads (mitra_match.c).
 */
 #include "mitra_orgs.h"
+#include "mitra_match.h"
 #include "mitra_time.h"
 
 #include <stdio.h>
@@ -58,6 +60,8 @@ s_write (mitra_apply_t *ctx, const char *key, const msgpack_object *data,
 
     int rc = mitra_model_put (ctx->txn, key, &sbuf, err);
     msgpack_sbuffer_destroy (&sbuf);
+    if (rc == 0)
+        rc = mitra_match_index_org (ctx->txn, key + 4, old, data, err);
     return rc;
 }
 

@@ -9,6 +9,9 @@
       4. commit (fsync) -- on failure nothing is acked;
       5. answer the batch's queries from a read transaction;
       6. send every reply, publish every notification.
+    Between batches: a heartbeat on the PUB socket every heartbeat_ms, busy
+    or idle, and retention removes old notifications a bounded chunk at a
+    time, so neither ever holds up requests for long.
 */
 #include "mitra_server.h"
 #include "mitra_event_log.h"
@@ -31,6 +34,13 @@
 #include <sys/stat.h>
 
 static volatile sig_atomic_t s_stop = 0;
+
+//  Retention removes at most this many notifications per synced transaction
+#define S_PRUNE_CHUNK 2000
+//  ...and, when it has nothing to do, looks again after this many ms
+#define S_PRUNE_CHECK_MS 1000
+//  A filtered `notifications` page examines at most this many entries
+#define S_PAGE_SCAN_MAX 10000
 
 typedef struct {
     zmq_msg_t identity;
@@ -59,6 +69,8 @@ struct _mitra_server_t {
     s_slot_t *slots;
     size_t slot_count;
     uint64_t rejected;          //  requests answered with an error, for STATUS
+    int64_t next_heartbeat;     //  monotonic ms
+    int64_t next_prune;         //  monotonic ms; 0: retention has more to do now
 };
 
 static void
@@ -458,7 +470,7 @@ s_query_hello (mitra_server_t *self, msgpack_packer *pk)
 {
     char started [32];
     mitra_instant_format (self->started_ms, started);
-    msgpack_pack_map (pk, 7);
+    msgpack_pack_map (pk, 9);
     mitra_pack_cstr (pk, "daemon");
     mitra_pack_cstr (pk, "mitrad");
     mitra_pack_cstr (pk, "version");
@@ -473,6 +485,10 @@ s_query_hello (mitra_server_t *self, msgpack_packer *pk)
     mitra_pack_cstr (pk, self->config.pub_endpoint);
     mitra_pack_cstr (pk, "started_at");
     mitra_pack_cstr (pk, started);
+    mitra_pack_cstr (pk, "oldest_notification_seq");
+    msgpack_pack_uint64 (pk, mitra_notification_log_oldest (self->notification_log));
+    mitra_pack_cstr (pk, "heartbeat_ms");
+    msgpack_pack_uint32 (pk, self->config.heartbeat_ms);
     return 0;
 }
 
@@ -513,9 +529,18 @@ s_query (mitra_server_t *self, mitra_txn_t *txn, s_slot_t *slot, msgpack_packer 
                     prefixes [prefix_count] = buffers [prefix_count];
                     prefix_count++;
                 }
-        int rc = mitra_notification_log_page (txn, s_arg_uint (args, "since", 1),
+        //  Without `since`: from the oldest kept, never an error
+        uint64_t oldest;
+        int rc = mitra_notification_log_page (txn, s_arg_uint (args, "since", 0),
                                               (uint32_t) s_arg_uint (args, "limit", 100),
-                                              prefixes, prefix_count, pk);
+                                              prefixes, prefix_count, S_PAGE_SCAN_MAX, pk,
+                                              &oldest);
+        if (rc == MITRA_NOTIFICATION_LOG_GONE)
+            return mitra_error_set (&slot->err, MITRA_ERR_NOT_FOUND, "since",
+                                    "notifications before seq %llu are no longer kept "
+                                    "(retention); the oldest is %llu: ask again with since %llu",
+                                    (unsigned long long) oldest, (unsigned long long) oldest,
+                                    (unsigned long long) oldest);
         return rc? mitra_model_store_error (rc, &slot->err): 0;
     }
     int rc = mitra_model_query (txn, mitra_time_now_ms (), name, args, pk, &slot->err);
@@ -580,6 +605,63 @@ s_publish (mitra_server_t *self)
     }
 }
 
+//  Every heartbeat_ms, busy or idle: the last committed seq, sent after
+//  every notification up to it, so a subscriber seeing a heartbeat above
+//  its position knows it lost something. Not stored, no seq of its own.
+static void
+s_heartbeat (mitra_server_t *self)
+{
+    int64_t now = zclock_mono ();
+    if (now < self->next_heartbeat)
+        return;
+    msgpack_sbuffer body;
+    msgpack_sbuffer_init (&body);
+    mitra_notification_log_heartbeat (self->notification_log, mitra_time_now_ms (), &body);
+    zmq_send (self->pub_handle, MITRA_HEARTBEAT_TOPIC, strlen (MITRA_HEARTBEAT_TOPIC),
+              ZMQ_SNDMORE | ZMQ_DONTWAIT);
+    zmq_send (self->pub_handle, body.data, body.size, ZMQ_DONTWAIT);
+    msgpack_sbuffer_destroy (&body);
+    self->next_heartbeat = now + self->config.heartbeat_ms;
+}
+
+//  One bounded chunk of retention when it is due: right away while the last
+//  chunk was full, else once a second. Returns -1 on a storage failure.
+static int
+s_retention (mitra_server_t *self)
+{
+    if (self->config.keep_entries == 0 && self->config.keep_days == 0)
+        return 0;
+    int64_t now = zclock_mono ();
+    if (now < self->next_prune)
+        return 0;
+    size_t removed = 0;
+    int rc = mitra_notification_log_prune (self->notification_log, self->config.keep_entries,
+                                           self->config.keep_days, mitra_time_now_ms (),
+                                           S_PRUNE_CHUNK, &removed);
+    if (rc == MITRA_STORE_FAILED)
+        return -1;
+    if (rc == MITRA_STORE_FULL)
+        mitra_warning ("retention: store full while removing old notifications; raise map_size");
+    if (removed)
+        mitra_debug ("retention: removed %zu notifications, oldest kept is now %llu", removed,
+                     (unsigned long long) mitra_notification_log_oldest (self->notification_log));
+    self->next_prune = removed == S_PRUNE_CHUNK? 0: now + S_PRUNE_CHECK_MS;
+    return 0;
+}
+
+//  How long the loop may sleep: until the next heartbeat or retention
+//  chunk, at most `poll_ms`.
+static long
+s_poll_timeout (mitra_server_t *self, long poll_ms)
+{
+    int64_t now = zclock_mono ();
+    int64_t wake = self->next_heartbeat;
+    if ((self->config.keep_entries || self->config.keep_days) && self->next_prune < wake)
+        wake = self->next_prune;
+    int64_t wait = wake - now;
+    return wait < 0? 0: wait < poll_ms? (long) wait: poll_ms;
+}
+
 static void
 s_release (mitra_server_t *self, size_t count)
 {
@@ -595,8 +677,9 @@ s_release (mitra_server_t *self, size_t count)
 static void
 s_status (mitra_server_t *self)
 {
-    mitra_sdnotifyf ("STATUS=serving, last seq %llu, last notification %llu, %llu rejected",
+    mitra_sdnotifyf ("STATUS=serving, last seq %llu, notifications %llu..%llu, %llu rejected",
                      (unsigned long long) mitra_event_log_last (self->event_log),
+                     (unsigned long long) mitra_notification_log_oldest (self->notification_log),
                      (unsigned long long) mitra_notification_log_last (self->notification_log),
                      (unsigned long long) self->rejected);
 }
@@ -627,8 +710,14 @@ mitra_server_run (mitra_server_t *self)
 
     int exit_code = 0;
     while (!s_stop) {
+        s_heartbeat (self);
+        if (s_retention (self)) {
+            mitra_error ("storage failure while removing old notifications: exiting");
+            exit_code = 2;
+            break;
+        }
         zmq_pollitem_t item = { self->router_handle, 0, ZMQ_POLLIN, 0 };
-        int rc = zmq_poll (&item, 1, poll_ms);
+        int rc = zmq_poll (&item, 1, s_poll_timeout (self, poll_ms));
         if (watchdog_usec)
             mitra_sdnotify ("WATCHDOG=1");
         if (rc < 0) {

@@ -218,8 +218,10 @@ typedef struct _mitra_notification_t mitra_notification_t;
 //  with one of `prefixes`, a NULL-terminated array such as
 //  {"milestone.", "evaluation.due/p-x", NULL}. `prefixes` NULL or empty
 //  means every topic. Like every ZeroMQ subscriber it sees only what is
-//  published after it has connected. Returns NULL with errno EINVAL for a
-//  malformed endpoint.
+//  published after it has connected, and loses what ZeroMQ drops (past
+//  the high-water mark, while reconnecting): use mitra_stream_t below for
+//  a stream without gaps. Returns NULL with errno EINVAL for a malformed
+//  endpoint.
 MITRA_EXPORT mitra_sub_t *
     mitra_sub_new (const char *endpoint, const char **prefixes);
 
@@ -227,7 +229,8 @@ MITRA_EXPORT void
     mitra_sub_destroy (mitra_sub_t **self_p);
 
 //  Wait up to `timeout_ms` (-1 = no limit, 0 = do not wait) for the next
-//  notification. Returns MITRA_RC_OK with *n_p set (caller destroys it),
+//  notification; heartbeats (topic "heartbeat") are skipped, they are not
+//  notifications. Returns MITRA_RC_OK with *n_p set (caller destroys it),
 //  MITRA_RC_TIMEOUT, MITRA_RC_INTERRUPTED, or MITRA_RC_PROTOCOL when a
 //  message was not a valid notification (it is dropped; see
 //  mitra_sub_last_error; the next call goes on). *n_p is NULL unless OK.
@@ -281,6 +284,138 @@ MITRA_EXPORT char *
 
 MITRA_EXPORT void
     mitra_notification_destroy (mitra_notification_t **self_p);
+
+//  -------------------------------------------------------------------------
+//  Streams: every notification, in order, once, resumable
+//
+//  A stream hands each notification of the daemon's notification log to a
+//  handler, in `seq` order, without gaps and without duplicates, starting
+//  after a position the caller gives (the seq of the last notification it
+//  handled) and telling the caller its position after every one, so that
+//  a program that stores the position can stop at any time and resume.
+//
+//  How (PROTOCOL.md §7.8, the ZeroMQ guide's Clone pattern): it subscribes
+//  first, then replays from position + 1 with the `notifications` query,
+//  page by page, up to the end of the log, then follows the live stream,
+//  dropping what the replay already delivered. A seq jump on the live
+//  stream (messages ZeroMQ dropped past the high-water mark) or a
+//  heartbeat whose seq is above the position (a lost tail) triggers a
+//  replay of what is missing. When nothing at all -- not even a heartbeat
+//  -- arrives for `heartbeat_misses` heartbeat periods, or a query fails,
+//  it throws both sockets away, connects new ones (retrying with backoff
+//  while the daemon is away) and catches up the same way.
+//
+//  With prefixes, only notifications whose topic starts with one of them
+//  are delivered, replayed ones included; the position then also moves
+//  past notifications filtered out.
+
+typedef struct _mitra_stream_t mitra_stream_t;
+
+//  A position meaning "the end of the log when the stream first reaches
+//  the daemon": only notifications from then on are delivered.
+#define MITRA_STREAM_LIVE UINT64_MAX
+
+typedef struct {
+    //  NULL-terminated topic prefixes, at most 16 of at most 128 bytes
+    //  (the `notifications` query's limits); NULL or empty: every topic.
+    //  Copied by mitra_stream_new.
+    const char *const *prefixes;
+    //  The PUB endpoint; NULL: the `pub_endpoint` that `hello` gives.
+    const char *pub_endpoint;
+    //  Wait this long for each reply, in ms; 0: 5000.
+    int request_timeout_ms;
+    //  The daemon's heartbeat period in ms; 0: the `heartbeat_ms` that
+    //  `hello` gives (no silence detection if it gives none).
+    int heartbeat_ms;
+    //  Periods without any message before reconnecting; 0: 3. The wait is
+    //  never shorter than 500 ms.
+    int heartbeat_misses;
+} mitra_stream_options_t;
+
+//  Fill `opts` with the defaults: every topic, endpoints and heartbeat
+//  from the daemon, 5000 ms, 3 misses.
+MITRA_EXPORT void
+    mitra_stream_options_init (mitra_stream_options_t *opts);
+
+//  A stream from the mitrad whose request endpoint is `endpoint` (e.g.
+//  "ipc:///run/mitra/mitrad.sock"), delivering the notifications after
+//  `position`: 0 for the whole log from seq 1, the last seq handled to
+//  resume, or MITRA_STREAM_LIVE. Does not wait for the daemon: the first
+//  mitra_stream_run connects. `opts` NULL means the defaults. Returns NULL
+//  with errno EINVAL for a bad endpoint or options, ENOMEM when memory ran
+//  out.
+MITRA_EXPORT mitra_stream_t *
+    mitra_stream_new (const char *endpoint, uint64_t position,
+                      const mitra_stream_options_t *opts);
+
+MITRA_EXPORT void
+    mitra_stream_destroy (mitra_stream_t **self_p);
+
+//  What a handler tells the stream about the notification it was given.
+typedef enum {
+    MITRA_STREAM_NEXT = 0,  //  handled: the position moves to its seq; go on
+    MITRA_STREAM_STOP,      //  handled: the position moves to its seq; return
+                            //  from mitra_stream_run now
+    MITRA_STREAM_RETRY      //  not handled: the position stays; return now.
+                            //  The next run delivers this one again first
+} mitra_stream_action_t;
+
+//  Called once per notification, in seq order. The notification is
+//  borrowed: valid only during the call. A handler must not call
+//  mitra_stream_run on its own stream.
+typedef mitra_stream_action_t (mitra_stream_fn) (mitra_notification_t *notification,
+                                                 void *arg);
+
+//  Deliver notifications to `handler` for up to `timeout_ms` (-1: no
+//  limit; 0: what is ready now), riding out daemon restarts and lost
+//  messages on its own. Returns MITRA_RC_TIMEOUT when the time is up (call
+//  again), MITRA_RC_OK after the handler returned STOP or RETRY,
+//  MITRA_RC_INTERRUPTED when zsys_interrupted was set, MITRA_RC_REJECTED
+//  when the daemon refused the replay -- most often because notifications
+//  after the position are no longer kept (retention): then
+//  mitra_stream_oldest gives the oldest seq still kept, and running again
+//  fails the same way -- or MITRA_RC_UNREACHABLE when the ZeroMQ context
+//  is going away. A run may overrun `timeout_ms` by the request or the
+//  replay under way. Each notification is delivered at most once per
+//  stream object, unless its handler returned RETRY.
+MITRA_EXPORT int
+    mitra_stream_run (mitra_stream_t *self, mitra_stream_fn *handler, void *arg,
+                      int timeout_ms);
+
+//  The position: every notification up to this seq has been handled (or
+//  filtered out by the prefixes). MITRA_STREAM_LIVE until a stream created
+//  with it first reaches the daemon.
+MITRA_EXPORT uint64_t
+    mitra_stream_position (mitra_stream_t *self);
+
+//  After MITRA_RC_REJECTED for lost history: the oldest seq the daemon
+//  still keeps (0 when it could not be asked). 0 otherwise.
+MITRA_EXPORT uint64_t
+    mitra_stream_oldest (mitra_stream_t *self);
+
+//  The latest trouble, for people ("no heartbeat for 6000 ms;
+//  reconnecting", the daemon's error message, ...); "" when none yet.
+MITRA_EXPORT const char *
+    mitra_stream_last_error (mitra_stream_t *self);
+
+//  What the stream has done since it was created.
+typedef struct {
+    uint64_t delivered;     //  notifications handled (NEXT or STOP)
+    uint64_t live;          //  ...of them from the live stream
+    uint64_t replayed;      //  ...of them from replay pages
+    uint64_t duplicates;    //  live messages dropped: already delivered by a replay
+    uint64_t gaps;          //  seq jumps on the live stream, each repaired by a replay
+    uint64_t tails;         //  heartbeats above the position, each repaired by a replay
+    uint64_t heartbeats;    //  heartbeats received
+    uint64_t behind;        //  connections to a daemon whose last seq was below the
+                            //  position: a restored or another log, or a position
+                            //  in the future
+    uint64_t pages;         //  `notifications` pages read
+    uint64_t reconnects;    //  new SUB and DEALER after silence or a failed request
+} mitra_stream_stats_t;
+
+MITRA_EXPORT void
+    mitra_stream_stats (mitra_stream_t *self, mitra_stream_stats_t *stats);
 
 #ifdef __cplusplus
 }

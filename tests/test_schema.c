@@ -149,7 +149,7 @@ test_table (void)
 {
     size_t count = 0;
     const mitra_schema_t *all = mitra_schema_all (&count);
-    CHECK_INT (count, 7);
+    CHECK_INT (count, 29);
     for (size_t index = 0; index < count; index++) {
         CHECK (all [index].name && all [index].doc && *all [index].doc);
         CHECK (mitra_schema_find (all [index].kind, all [index].name) == &all [index]);
@@ -414,6 +414,109 @@ test_other_kinds (void)
     msgpack_sbuffer_destroy (&sbuf);
 }
 
+//  The partnership model's table: every event of DESIGN.md 2, its ranges
+//  and enumerations, and nested paths.
+static void
+test_partnership_events (void)
+{
+    static const char *const events [] = {
+        "partnership.proposed", "partnership.member_added", "partnership.member_removed",
+        "partnership.status_changed", "agreement.drafted", "agreement.signed", "goal.set",
+        "goal.progress", "milestone.added", "milestone.progress", "milestone.completed",
+        "milestone.rescheduled", "evaluation.scheduled", "evaluation.recorded",
+        "contact.logged", "contribution.recorded", "reach.recorded", NULL
+    };
+    for (const char *const *name = events; *name; name++) {
+        const mitra_schema_t *schema = EVENT (*name);
+        CHECK (schema != NULL);
+        //  Every one of them concerns a partnership, so topics carry it
+        const mitra_field_t *field = schema? mitra_schema_field (schema->fields, "partnership"): NULL;
+        CHECK (field && field->kind == MITRA_FIELD_SLUG && field->required);
+    }
+    static const char *const queries [] = {
+        "partnership.get", "partnership.list", "match", "health", "events", NULL
+    };
+    for (const char *const *name = queries; *name; name++)
+        CHECK (QUERY (*name) != NULL);
+
+    const mitra_schema_t *proposed = EVENT ("partnership.proposed");
+    OK (proposed, "{'partnership':'p-air','name':'Clean water','type':'funding','lead':'ngo-a',"
+                  "'purpose':'wells','starts':'2026-01-01','ends':'2027-12-31',"
+                  "'stale_days':30,'milestone_lead_days':0}");
+    MISSING (proposed, "{'partnership':'p-air','name':'x','type':'funding'}", "lead");
+    INVALID (proposed, "{'partnership':'p-air','name':'x','type':'charity','lead':'a'}", "type",
+             "one of: strategic, operational, advocacy, funding");
+    INVALID (proposed, "{'partnership':'P Air','name':'x','type':'funding','lead':'a'}",
+             "partnership", "slug");
+    INVALID (proposed, "{'partnership':'p','name':'x','type':'funding','lead':'a',"
+                       "'starts':'2026-02-30'}", "starts", "YYYY-MM-DD");
+    INVALID (proposed, "{'partnership':'p','name':'x','type':'funding','lead':'a',"
+                       "'stale_days':0}", "stale_days", "from 1 to 3650");
+
+    const mitra_schema_t *status = EVENT ("partnership.status_changed");
+    OK (status, "{'partnership':'p','status':'on_hold','reason':'funds late'}");
+    INVALID (status, "{'partnership':'p','status':'paused'}", "status", "one of: proposed");
+
+    const mitra_schema_t *drafted = EVENT ("agreement.drafted");
+    OK (drafted, "{'partnership':'p','version':1,'effective':'2026-01-01','expires':'2027-01-01',"
+                 "'notice_days':60,'terms':[{'org':'a','role':'funder','commitments':['50k']}]}");
+    MISSING (drafted, "{'partnership':'p','version':1,'effective':'2026-01-01'}", "terms");
+    MISSING (drafted, "{'partnership':'p','version':1,'effective':'2026-01-01',"
+                      "'terms':[{'org':'a','role':'r'},{'org':'b'}]}", "terms[1].role");
+    INVALID (drafted, "{'partnership':'p','version':0,'effective':'2026-01-01','terms':[]}",
+             "version", "from 1");
+    INVALID (drafted, "{'partnership':'p','version':1,'effective':'2026-01-01',"
+                      "'terms':[{'org':'a','role':'r','duties':[]}]}", "terms[0].duties",
+             "unknown field");
+
+    const mitra_schema_t *progress = EVENT ("milestone.progress");
+    OK (progress, "{'partnership':'p','milestone':'m-1','percent':0}");
+    OK (progress, "{'partnership':'p','milestone':'m-1','percent':100}");
+    INVALID (progress, "{'partnership':'p','milestone':'m-1','percent':101}", "percent",
+             "from 0 to 100");
+    INVALID (progress, "{'partnership':'p','milestone':'m-1','percent':-1}", "percent",
+             "from 0 to 100");
+    INVALID (progress, "{'partnership':'p','milestone':'m-1','percent':50.0}", "percent",
+             "an integer");
+
+    const mitra_schema_t *recorded = EVENT ("evaluation.recorded");
+    OK (recorded, "{'partnership':'p','scores':{'goals':1,'trust':5,'communication':3,"
+                  "'resources':4,'reach':2},'decision':'adjust','actions':['meet monthly']}");
+    INVALID (recorded, "{'partnership':'p','scores':{'goals':0,'trust':5,'communication':3,"
+                       "'resources':4,'reach':2},'decision':'adjust'}", "scores.goals",
+             "from 1 to 5");
+    MISSING (recorded, "{'partnership':'p','scores':{'goals':1,'trust':5,'communication':3,"
+                       "'resources':4},'decision':'adjust'}", "scores.reach");
+    INVALID (recorded, "{'partnership':'p','scores':{'goals':1,'trust':5,'communication':3,"
+                       "'resources':4,'reach':6},'decision':'stop'}", "scores.reach", "1 to 5");
+    INVALID (recorded, "{'partnership':'p','scores':{'goals':1,'trust':5,'communication':3,"
+                       "'resources':4,'reach':5},'decision':'stop'}", "decision",
+             "one of: continue, adjust, conclude");
+
+    const mitra_schema_t *contribution = EVENT ("contribution.recorded");
+    OK (contribution, "{'partnership':'p','org':'a','kind':'funds','amount':2500.5,"
+                      "'unit':'USD','status':'committed'}");
+    OK (contribution, "{'partnership':'p','org':'a','kind':'staff_hours','amount':0,"
+                      "'unit':'hours','status':'delivered'}");
+    INVALID (contribution, "{'partnership':'p','org':'a','kind':'funds','amount':-1,"
+                           "'unit':'USD','status':'committed'}", "amount", "number from 0");
+    INVALID (contribution, "{'partnership':'p','org':'a','kind':'money','amount':1,"
+                           "'unit':'USD','status':'committed'}", "kind", "in_kind");
+    INVALID (contribution, "{'partnership':'p','org':'a','kind':'funds','amount':1,"
+                           "'unit':'USD','status':'pledged'}", "status", "committed, delivered");
+
+    INVALID (EVENT ("reach.recorded"), "{'partnership':'p','people':-3}", "people", "from 0");
+    INVALID (EVENT ("evaluation.scheduled"), "{'partnership':'p','every':'quarterly',"
+                                             "'next':'2026-04-01'}", "every", "like 90d");
+    OK (EVENT ("evaluation.scheduled"), "{'partnership':'p','every':'3mo','next':'2026-04-01',"
+                                        "'lead_days':7}");
+    OK (QUERY ("partnership.list"), "{'type':'advocacy','status':'active','org':'ngo-a'}");
+    INVALID (QUERY ("partnership.list"), "{'status':'done'}", "status", "one of");
+    INVALID (QUERY ("match"), "{'org':'a','limit':101}", "limit", "from 1 to 100");
+    MISSING (QUERY ("events"), "{}", "partnership");
+    OK (QUERY ("health"), NULL);
+}
+
 int
 main (void)
 {
@@ -422,5 +525,6 @@ main (void)
     test_org_updated ();
     test_queries ();
     test_other_kinds ();
+    test_partnership_events ();
     return TEST_DONE ();
 }
