@@ -1,0 +1,672 @@
+/*  bench_ingest -- load client: how many events per second mitrad accepts,
+    and how long each waits for its ack.
+
+    Speaks the wire protocol with raw libzmq and msgpack-c (not libmitra), so
+    the figure is the daemon's, not a client library's. One DEALER pipelines
+    N events with at most W unanswered: org.registered for the first 1000
+    distinct orgs, then org.updated on them, all drawn from a seed so two
+    runs send the same bytes apart from the request ids.
+
+    Prints one line of JSON on stdout. Any error reply, a lost or duplicate
+    ack, or the timeout makes it exit non-zero after saying why on stderr; it
+    must never report a rate for a run that did not fully succeed.
+
+    --hello sends one `hello` query and exits 0 on an ok reply: the readiness
+    probe for bench/run, which retries it in a bounded loop.
+*/
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <msgpack.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#define S_ORG_COUNT 1000            //  distinct orgs registered before any update
+#define S_ID_MAX    64              //  request id bytes, as the protocol allows
+
+typedef struct {
+    const char *endpoint;
+    uint64_t events;
+    uint64_t window;
+    uint64_t seed;
+    double timeout_s;
+    bool hello;
+    const char *status_socket;      //  NOTIFY_SOCKET path given to mitrad, or NULL
+} s_options_t;
+
+//  What the daemon's sd_notify STATUS lines tell us: one per served batch.
+typedef struct {
+    int fd;
+    uint64_t last_seq;              //  last seq seen in a STATUS line
+    uint64_t commits;               //  batches that appended events
+    uint64_t largest;               //  most events in one batch
+} s_status_t;
+
+//  CPU time this process has used, user and system, in seconds.
+static double
+s_cpu_s (void)
+{
+    struct rusage usage;
+    getrusage (RUSAGE_SELF, &usage);
+    return (double) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+         + (double) (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+static uint64_t
+s_now_ns (void)
+{
+    struct timespec now;
+    clock_gettime (CLOCK_MONOTONIC, &now);
+    return (uint64_t) now.tv_sec * 1000000000u + (uint64_t) now.tv_nsec;
+}
+
+//  splitmix64: small, fast, and the same sequence on every machine.
+static uint64_t
+s_random (uint64_t *state)
+{
+    uint64_t value = (*state += 0x9e3779b97f4a7c15ULL);
+    value = (value ^ (value >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    value = (value ^ (value >> 27)) * 0x94d049bb133111ebULL;
+    return value ^ (value >> 31);
+}
+
+static void
+s_pack_str (msgpack_packer *pk, const char *text)
+{
+    size_t length = strlen (text);
+    msgpack_pack_str (pk, length);
+    msgpack_pack_str_body (pk, text, length);
+}
+
+//  --- generating the load
+
+static const char *s_kinds [] = {
+    "ngo", "business", "government", "research", "foundation", "company", "individual", "other"
+};
+static const char *s_countries [] = {
+    "Indonesia", "Kenya", "Peru", "Bangladesh", "Ghana", "Nepal", "Colombia", "Philippines",
+    "Malawi", "Vietnam", "Bolivia", "Senegal"
+};
+static const char *s_focus [] = {
+    "water", "sanitation", "education", "health", "forests", "housing", "microfinance",
+    "nutrition", "energy", "literacy", "fisheries", "climate"
+};
+static const char *s_words [] = {
+    "we", "help", "rural", "communities", "build", "lasting", "access", "to", "clean",
+    "water", "schools", "clinics", "and", "fair", "markets", "with", "local", "partners",
+    "training", "women", "farmers", "youth", "across", "the", "region", "since", "2004"
+};
+#define S_COUNT(array) (sizeof (array) / sizeof (array) [0])
+
+//  A mission sentence of 96..100 bytes from the word list.
+static void
+s_mission (uint64_t *rng, char *buffer, size_t size)
+{
+    size_t length = 0;
+    buffer [0] = 0;
+    while (length < 96) {
+        const char *word = s_words [s_random (rng) % S_COUNT (s_words)];
+        int written = snprintf (buffer + length, size - length, "%s%s", length? " ": "", word);
+        if (written < 0 || length + (size_t) written >= size)
+            break;
+        length += (size_t) written;
+    }
+    if (length > 100)
+        length = 100;
+    buffer [length] = 0;
+}
+
+//  Event `index` (0-based) of the run into `sbuf`; returns its type.
+static const char *
+s_pack_event (msgpack_sbuffer *sbuf, uint64_t *rng, uint64_t index, const char *id)
+{
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, sbuf, msgpack_sbuffer_write);
+    bool registering = index < S_ORG_COUNT;
+    const char *type = registering? "org.registered": "org.updated";
+    uint64_t org = registering? index: s_random (rng) % S_ORG_COUNT;
+    char slug [32], mission [128];
+    snprintf (slug, sizeof slug, "org-%06" PRIu64, org);
+
+    msgpack_pack_map (&pk, 5);
+    s_pack_str (&pk, "v");
+    msgpack_pack_uint8 (&pk, 1);
+    s_pack_str (&pk, "id");
+    s_pack_str (&pk, id);
+    s_pack_str (&pk, "op");
+    s_pack_str (&pk, "event");
+    s_pack_str (&pk, "type");
+    s_pack_str (&pk, type);
+    s_pack_str (&pk, "data");
+    if (registering) {
+        char name [64];
+        snprintf (name, sizeof name, "Organisation %06" PRIu64, org);
+        s_mission (rng, mission, sizeof mission);
+        uint64_t first = s_random (rng) % S_COUNT (s_focus);
+        uint64_t second = (first + 1 + s_random (rng) % (S_COUNT (s_focus) - 1)) % S_COUNT (s_focus);
+        msgpack_pack_map (&pk, 6);
+        s_pack_str (&pk, "org");
+        s_pack_str (&pk, slug);
+        s_pack_str (&pk, "name");
+        s_pack_str (&pk, name);
+        s_pack_str (&pk, "kind");
+        s_pack_str (&pk, s_kinds [org % S_COUNT (s_kinds)]);
+        s_pack_str (&pk, "mission");
+        s_pack_str (&pk, mission);
+        s_pack_str (&pk, "focus");
+        msgpack_pack_array (&pk, 2);
+        s_pack_str (&pk, s_focus [first]);
+        s_pack_str (&pk, s_focus [second]);
+        s_pack_str (&pk, "country");
+        s_pack_str (&pk, s_countries [s_random (rng) % S_COUNT (s_countries)]);
+    }
+    else {
+        //  Half move the org to another country, half rewrite its mission
+        bool country = s_random (rng) & 1;
+        msgpack_pack_map (&pk, 2);
+        s_pack_str (&pk, "org");
+        s_pack_str (&pk, slug);
+        if (country) {
+            s_pack_str (&pk, "country");
+            s_pack_str (&pk, s_countries [s_random (rng) % S_COUNT (s_countries)]);
+        }
+        else {
+            s_mission (rng, mission, sizeof mission);
+            s_pack_str (&pk, "mission");
+            s_pack_str (&pk, mission);
+        }
+    }
+    return type;
+}
+
+//  --- reading replies
+
+static const msgpack_object *
+s_map_get (const msgpack_object *map, const char *key)
+{
+    if (!map || map->type != MSGPACK_OBJECT_MAP)
+        return NULL;
+    size_t length = strlen (key);
+    for (uint32_t index = 0; index < map->via.map.size; index++) {
+        const msgpack_object *name = &map->via.map.ptr [index].key;
+        if (name->type == MSGPACK_OBJECT_STR && name->via.str.size == length
+        &&  memcmp (name->via.str.ptr, key, length) == 0)
+            return &map->via.map.ptr [index].val;
+    }
+    return NULL;
+}
+
+//  Print a string object (or what it is instead) into `buffer`.
+static const char *
+s_text (const msgpack_object *obj, char *buffer, size_t size)
+{
+    if (!obj)
+        snprintf (buffer, size, "(absent)");
+    else
+    if (obj->type == MSGPACK_OBJECT_NIL)
+        snprintf (buffer, size, "nil");
+    else
+    if (obj->type == MSGPACK_OBJECT_STR)
+        snprintf (buffer, size, "%.*s", (int) obj->via.str.size, obj->via.str.ptr);
+    else
+        snprintf (buffer, size, "(msgpack type %d)", (int) obj->type);
+    return buffer;
+}
+
+//  Describe an error reply on one line, into `buffer`.
+static void
+s_describe_error (const msgpack_object *root, char *buffer, size_t size)
+{
+    const msgpack_object *error = s_map_get (root, "error");
+    char id [80], code [64], field [128], message [512];
+    snprintf (buffer, size, "id=%s code=%s field=%s message=\"%s\"",
+              s_text (s_map_get (root, "id"), id, sizeof id),
+              s_text (s_map_get (error, "code"), code, sizeof code),
+              s_text (s_map_get (error, "field"), field, sizeof field),
+              s_text (s_map_get (error, "message"), message, sizeof message));
+}
+
+//  --- the status socket
+
+static int
+s_status_open (s_status_t *status, const char *path)
+{
+    memset (status, 0, sizeof *status);
+    status->fd = -1;
+    struct sockaddr_un address = { .sun_family = AF_UNIX };
+    if (strlen (path) >= sizeof address.sun_path || path [0] != '/') {
+        fprintf (stderr, "bench_ingest: status socket path must be absolute and short: %s\n", path);
+        return -1;
+    }
+    strcpy (address.sun_path, path);
+    unlink (path);
+    status->fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (status->fd < 0 || bind (status->fd, (struct sockaddr *) &address, sizeof address)) {
+        fprintf (stderr, "bench_ingest: cannot bind status socket %s: %s\n", path, strerror (errno));
+        return -1;
+    }
+    return 0;
+}
+
+//  Read every waiting STATUS datagram. mitrad sends one per batch, blocking
+//  when our queue is full, so this is called on every turn of the loop.
+static void
+s_status_drain (s_status_t *status)
+{
+    char datagram [512];
+    ssize_t size;
+    while (status->fd >= 0
+       &&  (size = recv (status->fd, datagram, sizeof datagram - 1, 0)) >= 0) {
+        datagram [size] = 0;
+        const char *field = strstr (datagram, "last seq ");
+        unsigned long long seq;
+        if (!field || sscanf (field, "last seq %llu", &seq) != 1)
+            continue;
+        if (seq > status->last_seq) {
+            if (seq - status->last_seq > status->largest)
+                status->largest = seq - status->last_seq;
+            status->commits++;
+            status->last_seq = seq;
+        }
+    }
+}
+
+//  --- the run
+
+static void *
+s_socket_new (void *context, const char *endpoint)
+{
+    void *dealer = zmq_socket (context, ZMQ_DEALER);
+    int zero = 0;
+    zmq_setsockopt (dealer, ZMQ_LINGER, &zero, sizeof zero);
+    //  The window, not the high-water marks, bounds what is in flight
+    zmq_setsockopt (dealer, ZMQ_SNDHWM, &zero, sizeof zero);
+    zmq_setsockopt (dealer, ZMQ_RCVHWM, &zero, sizeof zero);
+    if (zmq_connect (dealer, endpoint)) {
+        fprintf (stderr, "bench_ingest: cannot connect to %s: %s\n", endpoint, zmq_strerror (zmq_errno ()));
+        zmq_close (dealer);
+        return NULL;
+    }
+    return dealer;
+}
+
+//  One hello query; on an ok reply returns 0 and sets *last_seq.
+static int
+s_hello (void *dealer, double timeout_s, uint64_t *last_seq)
+{
+    char id [S_ID_MAX];
+    snprintf (id, sizeof id, "bench-hello-%d", (int) getpid ());
+    msgpack_sbuffer sbuf;
+    msgpack_sbuffer_init (&sbuf);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 4);
+    s_pack_str (&pk, "v");
+    msgpack_pack_uint8 (&pk, 1);
+    s_pack_str (&pk, "id");
+    s_pack_str (&pk, id);
+    s_pack_str (&pk, "op");
+    s_pack_str (&pk, "query");
+    s_pack_str (&pk, "q");
+    s_pack_str (&pk, "hello");
+    int rc = zmq_send (dealer, sbuf.data, sbuf.size, 0) < 0? -1: 0;
+    msgpack_sbuffer_destroy (&sbuf);
+    if (rc)
+        return -1;
+
+    zmq_pollitem_t item = { dealer, 0, ZMQ_POLLIN, 0 };
+    if (zmq_poll (&item, 1, (long) (timeout_s * 1000)) <= 0)
+        return -1;
+    zmq_msg_t reply;
+    zmq_msg_init (&reply);
+    if (zmq_msg_recv (&reply, dealer, 0) < 0) {
+        zmq_msg_close (&reply);
+        return -1;
+    }
+    msgpack_unpacked unpacked;
+    msgpack_unpacked_init (&unpacked);
+    rc = -1;
+    if (msgpack_unpack_next (&unpacked, zmq_msg_data (&reply), zmq_msg_size (&reply), NULL)
+        == MSGPACK_UNPACK_SUCCESS) {
+        const msgpack_object *ok = s_map_get (&unpacked.data, "ok");
+        const msgpack_object *seq = s_map_get (s_map_get (&unpacked.data, "result"), "last_seq");
+        if (ok && ok->type == MSGPACK_OBJECT_BOOLEAN && ok->via.boolean
+        &&  seq && seq->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
+            *last_seq = seq->via.u64;
+            rc = 0;
+        }
+    }
+    msgpack_unpacked_destroy (&unpacked);
+    zmq_msg_close (&reply);
+    return rc;
+}
+
+static int
+s_compare_u64 (const void *left, const void *right)
+{
+    uint64_t a = *(const uint64_t *) left, b = *(const uint64_t *) right;
+    return a < b? -1: a > b;
+}
+
+//  Nearest-rank percentile of sorted values.
+static uint64_t
+s_percentile (const uint64_t *sorted, uint64_t count, double percent)
+{
+    uint64_t rank = (uint64_t) (percent / 100.0 * (double) count + 0.999999);
+    if (rank < 1)
+        rank = 1;
+    if (rank > count)
+        rank = count;
+    return sorted [rank - 1];
+}
+
+typedef struct {
+    uint64_t *sent_ns;              //  by event index; 0 = not sent
+    uint64_t *latency_ns;           //  by event index; 0 = not answered
+    uint64_t *seq;                  //  by event index
+    uint64_t sent;
+    uint64_t answered;
+    uint64_t errors;
+    uint64_t anomalies;             //  unknown, unparsable or duplicate replies
+    char first_error [1024];
+    char first_anomaly [256];
+} s_run_t;
+
+static void
+s_anomaly (s_run_t *run, const char *what, const char *id)
+{
+    if (run->anomalies++ == 0)
+        snprintf (run->first_anomaly, sizeof run->first_anomaly, "%s: id %s", what, id);
+}
+
+//  Match one reply to its event by request id and record it.
+static void
+s_take_reply (s_run_t *run, const s_options_t *options, const char *prefix,
+              const void *data, size_t size, uint64_t now_ns)
+{
+    msgpack_unpacked unpacked;
+    msgpack_unpacked_init (&unpacked);
+    if (msgpack_unpack_next (&unpacked, data, size, NULL) != MSGPACK_UNPACK_SUCCESS) {
+        s_anomaly (run, "a reply that is not msgpack", "(none)");
+        goto out;
+    }
+    const msgpack_object *root = &unpacked.data;
+    const msgpack_object *id = s_map_get (root, "id");
+    const msgpack_object *ok = s_map_get (root, "ok");
+    char text [S_ID_MAX + 16];
+    size_t prefix_length = strlen (prefix);
+    char *end = NULL;
+    uint64_t index = UINT64_MAX;
+    if (id && id->type == MSGPACK_OBJECT_STR && id->via.str.size < sizeof text) {
+        s_text (id, text, sizeof text);
+        if (strncmp (text, prefix, prefix_length) == 0)
+            index = strtoull (text + prefix_length, &end, 10);
+    }
+    bool is_ok = ok && ok->type == MSGPACK_OBJECT_BOOLEAN && ok->via.boolean;
+    if (!is_ok) {
+        if (run->errors++ == 0)
+            s_describe_error (root, run->first_error, sizeof run->first_error);
+    }
+    if (index >= options->events || !end || *end || run->sent_ns [index] == 0) {
+        s_anomaly (run, "a reply to a request we did not send", s_text (id, text, sizeof text));
+        goto out;
+    }
+    if (run->latency_ns [index]) {
+        s_anomaly (run, "a second reply to one request", text);
+        goto out;
+    }
+    run->latency_ns [index] = now_ns - run->sent_ns [index] + 1;
+    run->answered++;
+    const msgpack_object *seq = s_map_get (root, "seq");
+    if (is_ok) {
+        if (seq && seq->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+            run->seq [index] = seq->via.u64;
+        else
+            s_anomaly (run, "an ok event reply without a seq", text);
+    }
+out:
+    msgpack_unpacked_destroy (&unpacked);
+}
+
+static int
+s_run (const s_options_t *options)
+{
+    int exit_code = 1;
+    void *context = zmq_ctx_new ();
+    void *dealer = s_socket_new (context, options->endpoint);
+    s_status_t status = { .fd = -1 };
+    s_run_t run = { 0 };
+    msgpack_sbuffer sbuf;
+    msgpack_sbuffer_init (&sbuf);
+    if (!dealer)
+        goto out;
+
+    if (options->hello) {
+        uint64_t last_seq;
+        exit_code = s_hello (dealer, options->timeout_s, &last_seq)? 1: 0;
+        goto out;
+    }
+    if (options->status_socket && s_status_open (&status, options->status_socket))
+        goto out;
+
+    //  Connect outside the clock; the baseline seq lets us check every ack
+    uint64_t start_ns = s_now_ns ();
+    uint64_t deadline_ns = start_ns + (uint64_t) (options->timeout_s * 1e9);
+    uint64_t base_seq = 0;
+    if (s_hello (dealer, options->timeout_s, &base_seq)) {
+        fprintf (stderr, "bench_ingest: no hello reply from %s within %.1f s\n",
+                 options->endpoint, options->timeout_s);
+        goto out;
+    }
+    s_status_drain (&status);
+    status.last_seq = base_seq;
+
+    run.sent_ns = calloc (options->events, sizeof (uint64_t));
+    run.latency_ns = calloc (options->events, sizeof (uint64_t));
+    run.seq = calloc (options->events, sizeof (uint64_t));
+    if (!run.sent_ns || !run.latency_ns || !run.seq) {
+        fprintf (stderr, "bench_ingest: out of memory for %" PRIu64 " events\n", options->events);
+        goto out;
+    }
+    char prefix [S_ID_MAX];
+    snprintf (prefix, sizeof prefix, "ingest-%d-", (int) getpid ());
+    uint64_t rng = options->seed;
+
+    double first_cpu_s = s_cpu_s ();
+    uint64_t first_send_ns = s_now_ns ();
+    uint64_t last_reply_ns = first_send_ns;
+    while (run.answered < options->events) {
+        while (run.sent < options->events && run.sent - run.answered < options->window) {
+            char id [S_ID_MAX + 32];
+            snprintf (id, sizeof id, "%s%010" PRIu64, prefix, run.sent);
+            msgpack_sbuffer_clear (&sbuf);
+            s_pack_event (&sbuf, &rng, run.sent, id);
+            run.sent_ns [run.sent] = s_now_ns ();
+            if (zmq_send (dealer, sbuf.data, sbuf.size, 0) < 0) {
+                fprintf (stderr, "bench_ingest: send failed: %s\n", zmq_strerror (zmq_errno ()));
+                goto out;
+            }
+            run.sent++;
+        }
+        uint64_t now_ns = s_now_ns ();
+        if (now_ns >= deadline_ns) {
+            fprintf (stderr, "bench_ingest: TIMEOUT after %.1f s: %" PRIu64 " of %" PRIu64
+                     " events acked, %" PRIu64 " sent\n", options->timeout_s, run.answered,
+                     options->events, run.sent);
+            goto out;
+        }
+        zmq_pollitem_t items [2] = {
+            { dealer, 0, ZMQ_POLLIN, 0 },
+            { NULL, status.fd, ZMQ_POLLIN, 0 }
+        };
+        long wait_ms = (long) ((deadline_ns - now_ns) / 1000000) + 1;
+        if (zmq_poll (items, status.fd >= 0? 2: 1, wait_ms) < 0 && zmq_errno () != EINTR) {
+            fprintf (stderr, "bench_ingest: poll failed: %s\n", zmq_strerror (zmq_errno ()));
+            goto out;
+        }
+        zmq_msg_t reply;
+        zmq_msg_init (&reply);
+        while (zmq_msg_recv (&reply, dealer, ZMQ_DONTWAIT) >= 0) {
+            last_reply_ns = s_now_ns ();
+            s_take_reply (&run, options, prefix, zmq_msg_data (&reply), zmq_msg_size (&reply),
+                          last_reply_ns);
+        }
+        zmq_msg_close (&reply);
+        s_status_drain (&status);
+    }
+    double seconds = (double) (last_reply_ns - first_send_ns) / 1e9;
+    double client_cpu_s = s_cpu_s () - first_cpu_s;
+
+    //  The last batch's STATUS line may trail its replies a little
+    uint64_t drain_until = s_now_ns () + 1000000000u;
+    while (status.fd >= 0 && status.last_seq < base_seq + options->events
+       &&  s_now_ns () < drain_until) {
+        zmq_pollitem_t item = { NULL, status.fd, ZMQ_POLLIN, 0 };
+        zmq_poll (&item, 1, 50);
+        s_status_drain (&status);
+    }
+
+    //  Acks of one DEALER come back in send order with seqs base+1..base+N
+    uint64_t out_of_order = 0;
+    for (uint64_t index = 0; index < options->events && run.errors == 0; index++)
+        if (run.seq [index] != base_seq + 1 + index)
+            out_of_order++;
+
+    for (uint64_t index = 0; index < options->events; index++)
+        run.latency_ns [index]--;
+    qsort (run.latency_ns, options->events, sizeof (uint64_t), s_compare_u64);
+    printf ("{\"events\":%" PRIu64 ",\"seconds\":%.3f,\"events_per_s\":%.1f,"
+            "\"p50_us\":%.1f,\"p99_us\":%.1f,\"errors\":%" PRIu64,
+            options->events, seconds, (double) options->events / seconds,
+            (double) s_percentile (run.latency_ns, options->events, 50) / 1e3,
+            (double) s_percentile (run.latency_ns, options->events, 99) / 1e3, run.errors);
+    printf (",\"client_cpu_s\":%.3f", client_cpu_s);
+    if (status.fd >= 0)
+        printf (",\"commits\":%" PRIu64 ",\"events_per_commit\":%.1f,\"largest_commit\":%" PRIu64,
+                status.commits, status.commits? (double) options->events / (double) status.commits: 0,
+                status.largest);
+    printf ("}\n");
+    fflush (stdout);
+
+    exit_code = 0;
+    if (run.errors) {
+        fprintf (stderr, "bench_ingest: FAILED: %" PRIu64 " of %" PRIu64 " events got an error reply; "
+                 "the first: %s\n", run.errors, options->events, run.first_error);
+        exit_code = 1;
+    }
+    if (run.anomalies) {
+        fprintf (stderr, "bench_ingest: FAILED: %" PRIu64 " unexpected replies; the first: %s\n",
+                 run.anomalies, run.first_anomaly);
+        exit_code = 1;
+    }
+    if (out_of_order) {
+        fprintf (stderr, "bench_ingest: FAILED: %" PRIu64 " acks do not carry seq %" PRIu64
+                 " + their send position\n", out_of_order, base_seq + 1);
+        exit_code = 1;
+    }
+    if (status.fd >= 0 && status.last_seq != base_seq + options->events)
+        fprintf (stderr, "bench_ingest: warning: STATUS lines reached seq %" PRIu64 ", expected %"
+                 PRIu64 "; the commit count is incomplete\n", status.last_seq, base_seq + options->events);
+out:
+    msgpack_sbuffer_destroy (&sbuf);
+    free (run.sent_ns);
+    free (run.latency_ns);
+    free (run.seq);
+    if (status.fd >= 0) {
+        close (status.fd);
+        unlink (options->status_socket);
+    }
+    if (dealer)
+        zmq_close (dealer);
+    zmq_ctx_term (context);
+    return exit_code;
+}
+
+static void
+s_usage (FILE *file)
+{
+    fprintf (file,
+        "Usage: bench_ingest -e ENDPOINT [-n EVENTS] [-w WINDOW] [-s SEED] [-t SECONDS]\n"
+        "                    [--status-socket PATH]\n"
+        "       bench_ingest -e ENDPOINT --hello [-t SECONDS]\n"
+        "\n"
+        "Pipelines EVENTS org events (default 100000) to mitrad with at most WINDOW\n"
+        "unanswered (default 1000), generated from SEED (default 1), and prints one line\n"
+        "of JSON: events, seconds, events_per_s, p50_us, p99_us (ack latency), errors,\n"
+        "client_cpu_s (this process's CPU time during the run).\n"
+        "Exits non-zero on any error reply or when SECONDS (default 120) pass.\n"
+        "\n"
+        "  --status-socket PATH  read mitrad's sd_notify STATUS lines on PATH (start\n"
+        "                        mitrad with NOTIFY_SOCKET=PATH) and add commits,\n"
+        "                        events_per_commit and largest_commit to the JSON\n"
+        "  --hello               send one hello query; exit 0 on an ok reply within SECONDS\n");
+}
+
+static int
+s_parse_count (const char *text, uint64_t *value)
+{
+    char *end;
+    errno = 0;
+    unsigned long long parsed = strtoull (text, &end, 10);
+    if (errno || end == text || *end || *text == '-')
+        return -1;
+    *value = parsed;
+    return 0;
+}
+
+int
+main (int argc, char *argv [])
+{
+    enum { OPT_HELLO = 256, OPT_STATUS };
+    static const struct option long_options [] = {
+        { "endpoint", required_argument, NULL, 'e' },
+        { "events", required_argument, NULL, 'n' },
+        { "window", required_argument, NULL, 'w' },
+        { "seed", required_argument, NULL, 's' },
+        { "timeout", required_argument, NULL, 't' },
+        { "hello", no_argument, NULL, OPT_HELLO },
+        { "status-socket", required_argument, NULL, OPT_STATUS },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    s_options_t options = {
+        .endpoint = NULL, .events = 100000, .window = 1000, .seed = 1, .timeout_s = 120
+    };
+    int option;
+    while ((option = getopt_long (argc, argv, "e:n:w:s:t:h", long_options, NULL)) != -1) {
+        bool bad = false;
+        char *end;
+        switch (option) {
+            case 'e': options.endpoint = optarg; break;
+            case 'n': bad = s_parse_count (optarg, &options.events) || options.events == 0; break;
+            case 'w': bad = s_parse_count (optarg, &options.window) || options.window == 0; break;
+            case 's': bad = s_parse_count (optarg, &options.seed); break;
+            case 't':
+                options.timeout_s = strtod (optarg, &end);
+                bad = *end || !(options.timeout_s > 0);
+                break;
+            case OPT_HELLO: options.hello = true; break;
+            case OPT_STATUS: options.status_socket = optarg; break;
+            case 'h': s_usage (stdout); return 0;
+            default: s_usage (stderr); return 2;
+        }
+        if (bad) {
+            fprintf (stderr, "bench_ingest: bad value '%s' for -%c\n", optarg, option);
+            return 2;
+        }
+    }
+    if (!options.endpoint || optind < argc) {
+        s_usage (stderr);
+        return 2;
+    }
+    return s_run (&options);
+}
