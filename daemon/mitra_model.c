@@ -63,14 +63,9 @@ mitra_model_apply (mitra_apply_t *ctx, const char *type, const msgpack_object *d
                    mitra_error_t *err)
 {
     assert (ctx && type && data);
-    ctx->pending_size_ = 0;
     for (size_t index = 0; index < sizeof s_appliers / sizeof s_appliers [0]; index++)
-        if (strcmp (s_appliers [index].type, type) == 0) {
-            int rc = s_appliers [index].apply (ctx, data, err);
-            if (rc)
-                ctx->pending_size_ = 0;
-            return rc;
-        }
+        if (strcmp (s_appliers [index].type, type) == 0)
+            return s_appliers [index].apply (ctx, data, err);
     //  The schema knows a type the model does not: a bug, not bad input
     return mitra_error_set (err, MITRA_ERR_INTERNAL, NULL, "event type %s has no handler", type);
 }
@@ -148,74 +143,16 @@ mitra_model_index_del (mitra_txn_t *txn, const void *key, size_t key_size, mitra
 
 //  --- notifications, held until the event's own one is out
 
-static int
-s_append (mitra_apply_t *ctx, const char *topic, const char *partnership,
-          const void *data, size_t size, mitra_error_t *err)
-{
-    int rc = mitra_notification_log_append (ctx->notifications, ctx->txn, topic, partnership,
-                                            data, size, ctx->now_ms, false);
-    return rc? mitra_model_store_error (rc, err): 0;
-}
-
-//  Held entry: topic NUL partnership NUL, 4-byte size, data.
-static bool
-s_hold (mitra_apply_t *ctx, const char *topic, const char *partnership,
-        const msgpack_sbuffer *data)
-{
-    size_t topic_size = strlen (topic) + 1;
-    size_t partnership_size = strlen (partnership? partnership: "") + 1;
-    size_t need = topic_size + partnership_size + 4 + data->size;
-    if (ctx->pending_size_ + need > sizeof ctx->pending_)
-        return false;
-    char *cursor = ctx->pending_ + ctx->pending_size_;
-    memcpy (cursor, topic, topic_size);
-    cursor += topic_size;
-    memcpy (cursor, partnership? partnership: "", partnership_size);
-    cursor += partnership_size;
-    uint32_t size = (uint32_t) data->size;
-    memcpy (cursor, &size, 4);
-    memcpy (cursor + 4, data->data, data->size);
-    ctx->pending_size_ += need;
-    return true;
-}
-
-static int
-s_release_held (mitra_apply_t *ctx, mitra_error_t *err)
-{
-    size_t offset = 0;
-    while (offset < ctx->pending_size_) {
-        const char *topic = ctx->pending_ + offset;
-        offset += strlen (topic) + 1;
-        const char *partnership = ctx->pending_ + offset;
-        offset += strlen (partnership) + 1;
-        uint32_t size;
-        memcpy (&size, ctx->pending_ + offset, 4);
-        offset += 4;
-        if (s_append (ctx, topic, *partnership? partnership: NULL,
-                      ctx->pending_ + offset, size, err))
-            return -1;
-        offset += size;
-    }
-    ctx->pending_size_ = 0;
-    return 0;
-}
-
+//  The engine has already written the event's own event.<type>
+//  notification, so what the model emits here follows it in seq order.
 int
 mitra_model_emit (mitra_apply_t *ctx, const char *topic, const char *partnership,
                   const msgpack_sbuffer *data, mitra_error_t *err)
 {
     assert (ctx && topic && data);
-    if (strncmp (topic, "event.", 6) == 0) {
-        if (s_append (ctx, topic, partnership, data->data, data->size, err))
-            return -1;
-        ctx->event_emitted_ = true;
-        return s_release_held (ctx, err);
-    }
-    //  A notification that does not fit is published at once rather than
-    //  lost: out of order, but whole
-    if (!ctx->event_emitted_ && s_hold (ctx, topic, partnership, data))
-        return 0;
-    return s_append (ctx, topic, partnership, data->data, data->size, err);
+    int rc = mitra_notification_log_append (ctx->notifications, ctx->txn, topic, partnership,
+                                            data->data, data->size, ctx->now_ms, false);
+    return rc? mitra_model_store_error (rc, err): 0;
 }
 
 int

@@ -23,21 +23,12 @@
 #include "mitra_schema.h"
 #include "mitra_store.h"
 
-//  Room for the notifications one event causes until its own event.<type>
-//  notification is out (see mitra_model_emit); one event causes at most a
-//  few small ones.
-#define MITRA_MODEL_PENDING_MAX 16384
-
 typedef struct {
     mitra_txn_t *txn;                       //  write transaction of this event
     mitra_notification_log_t *notifications;
     uint64_t event_seq;                     //  seq this event will have
     int64_t now_ms;                         //  receive instant
     const char *principal;                  //  who sent it
-    //  Private to mitra_model.c; zero-initialized with the rest.
-    bool event_emitted_;
-    size_t pending_size_;
-    char pending_ [MITRA_MODEL_PENDING_MAX];
 } mitra_apply_t;
 
 //  Apply one event already validated against its schema. Returns 0, or -1

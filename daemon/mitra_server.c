@@ -1,28 +1,20 @@
-/*  mitra_server -- sockets, the batch loop, group commit.
+/*  mitra_server -- sockets and the loop around the engine.
 
     One batch:
       1. drain up to batch_max requests without blocking;
-      2. decode and validate each (bad ones get their error reply queued);
-      3. one write transaction; per event a nested transaction holding the
-         idempotency check, the model's changes, the event_log append, its
-         notifications and the remembered reply;
-      4. commit (fsync) -- on failure nothing is acked;
-      5. answer the batch's queries from a read transaction;
-      6. send every reply, publish every notification.
+      2. the engine decodes, validates, applies every event in one write
+         transaction, commits once (fsync) and answers the queries -- on a
+         storage failure nothing is acked and the daemon exits;
+      3. send every reply, publish every notification.
     Between batches: a heartbeat on the PUB socket every heartbeat_ms, busy
     or idle, and retention removes old notifications a bounded chunk at a
     time, so neither ever holds up requests for long.
 */
 #include "mitra_server.h"
-#include "mitra_event_log.h"
-#include "mitra_idempotency.h"
+#include "mitra_engine.h"
 #include "mitra_logging.h"
-#include "mitra_model.h"
 #include "mitra_notification_log.h"
-#include "mitra_schema.h"
 #include "mitra_sdnotify.h"
-#include "mitra_store.h"
-#include "mitra_time.h"
 
 #include <assert.h>
 #include <czmq.h>
@@ -39,36 +31,24 @@ static volatile sig_atomic_t s_stop = 0;
 #define S_PRUNE_CHUNK 2000
 //  ...and, when it has nothing to do, looks again after this many ms
 #define S_PRUNE_CHECK_MS 1000
-//  A filtered `notifications` page examines at most this many entries
-#define S_PAGE_SCAN_MAX 10000
-
+//  What the sockets received for one request; the engine's part alongside.
 typedef struct {
     zmq_msg_t identity;
     zmq_msg_t payload;
     bool delimiter;             //  an empty frame came before the payload (REQ client)
     size_t frames;              //  frames after the identity
-    mitra_doc_t *doc;
-    mitra_request_t request;
-    const mitra_schema_t *schema;
-    mitra_error_t err;
-    bool failed;                //  err holds the reply
-    msgpack_sbuffer reply;      //  the reply, once decided
 } s_slot_t;
 
 struct _mitra_server_t {
     mitra_config_t config;
-    mitra_store_t *store;
-    mitra_event_log_t *event_log;
-    mitra_notification_log_t *notification_log;
+    mitra_engine_t *engine;
     zsock_t *router;
     zsock_t *pub;
     void *router_handle;
     void *pub_handle;
     int runtime_lock_fd;
-    int64_t started_ms;
     s_slot_t *slots;
-    size_t slot_count;
-    uint64_t rejected;          //  requests answered with an error, for STATUS
+    mitra_engine_request_t *requests;   //  one per slot
     int64_t next_heartbeat;     //  monotonic ms
     int64_t next_prune;         //  monotonic ms; 0: retention has more to do now
 };
@@ -159,7 +139,6 @@ mitra_server_new (const mitra_config_t *config, char *error, size_t size)
     assert (self);
     self->config = *config;
     self->runtime_lock_fd = -1;
-    self->started_ms = mitra_time_now_ms ();
 
     //  The runtime directory holds the sockets: 0750, and locked, so a second
     //  daemon can never unlink the live daemon's sockets by binding over them
@@ -176,15 +155,9 @@ mitra_server_new (const mitra_config_t *config, char *error, size_t size)
                   config->runtime_dir, lock_path);
         goto fail;
     }
-    self->store = mitra_store_new (config->state_dir, config->map_size, error, size);
-    if (!self->store)
+    self->engine = mitra_engine_new (config, error, size);
+    if (!self->engine)
         goto fail;
-    self->event_log = mitra_event_log_new (self->store);
-    self->notification_log = mitra_notification_log_new (self->store);
-    if (!self->event_log || !self->notification_log) {
-        snprintf (error, size, "cannot read the logs in %s", config->state_dir);
-        goto fail;
-    }
     self->router = s_bind (config, ZMQ_ROUTER, config->endpoint, error, size);
     if (!self->router)
         goto fail;
@@ -194,7 +167,8 @@ mitra_server_new (const mitra_config_t *config, char *error, size_t size)
     self->router_handle = zsock_resolve (self->router);
     self->pub_handle = zsock_resolve (self->pub);
     self->slots = calloc (config->batch_max, sizeof *self->slots);
-    assert (self->slots);
+    self->requests = calloc (config->batch_max, sizeof *self->requests);
+    assert (self->slots && self->requests);
     return self;
 
 fail:
@@ -211,12 +185,11 @@ mitra_server_destroy (mitra_server_t **self_p)
         return;
     zsock_destroy (&self->router);
     zsock_destroy (&self->pub);
-    mitra_event_log_destroy (&self->event_log);
-    mitra_notification_log_destroy (&self->notification_log);
-    mitra_store_destroy (&self->store);
+    mitra_engine_destroy (&self->engine);
     if (self->runtime_lock_fd >= 0)
         close (self->runtime_lock_fd);
     free (self->slots);
+    free (self->requests);
     free (self);
     *self_p = NULL;
 }
@@ -235,11 +208,6 @@ s_receive (mitra_server_t *self, s_slot_t *slot)
     zmq_msg_init (&slot->payload);
     slot->delimiter = false;
     slot->frames = 0;
-    slot->doc = NULL;
-    slot->schema = NULL;
-    slot->failed = false;
-    memset (&slot->request, 0, sizeof slot->request);
-    msgpack_sbuffer_init (&slot->reply);
     //  A multipart message arrives whole: the rest of the frames are here
     while (zsock_rcvmore (self->router)) {
         zmq_msg_t frame;
@@ -262,315 +230,22 @@ s_receive (mitra_server_t *self, s_slot_t *slot)
     return true;
 }
 
+//  Hand the slot's payload to the engine, refusing a wrong frame layout.
 static void
-s_slot_fail (s_slot_t *slot)
+s_prepare (s_slot_t *slot, mitra_engine_request_t *request)
 {
-    slot->failed = true;
-    msgpack_sbuffer_clear (&slot->reply);
-    mitra_reply_pack_error (&slot->reply, slot->request.id, &slot->err);
-}
-
-//  Decode and validate; on failure the slot's error reply is ready.
-static void
-s_check (mitra_server_t *self, s_slot_t *slot)
-{
+    //  Local ipc peers are trusted by the socket's file permissions and
+    //  share one principal
+    mitra_engine_request_init (request, zmq_msg_data (&slot->payload),
+                               zmq_msg_size (&slot->payload), "local");
     size_t expected = slot->delimiter? 2: 1;
     if (slot->frames != expected) {
-        mitra_error_set (&slot->err, MITRA_ERR_MALFORMED, NULL,
-                         "expected one request frame (after an optional empty delimiter), got %zu frames",
-                         slot->frames);
-        s_slot_fail (slot);
-        return;
+        mitra_error_t err;
+        mitra_error_set (&err, MITRA_ERR_MALFORMED, NULL,
+                         "expected one request frame (after an optional empty delimiter), "
+                         "got %zu frames", slot->frames);
+        mitra_engine_request_refuse (request, &err);
     }
-    slot->doc = mitra_doc_decode (zmq_msg_data (&slot->payload), zmq_msg_size (&slot->payload),
-                                  &self->config.limits, &slot->err);
-    if (!slot->doc
-    ||  mitra_request_parse (mitra_doc_root (slot->doc), &slot->request, &slot->err)) {
-        s_slot_fail (slot);
-        return;
-    }
-    mitra_schema_kind_t kind = slot->request.op == MITRA_OP_EVENT
-                             ? MITRA_SCHEMA_EVENT: MITRA_SCHEMA_QUERY;
-    slot->schema = mitra_schema_find (kind, slot->request.name);
-    if (!slot->schema) {
-        mitra_error_set (&slot->err, MITRA_ERR_UNKNOWN_TYPE,
-                         kind == MITRA_SCHEMA_EVENT? "type": "q",
-                         "unknown %s '%s'; PROTOCOL.md lists every one",
-                         kind == MITRA_SCHEMA_EVENT? "event type": "query", slot->request.name);
-        s_slot_fail (slot);
-        return;
-    }
-    if (mitra_schema_validate (slot->schema, slot->request.body, &slot->err))
-        s_slot_fail (slot);
-}
-
-//  --- applying events
-
-typedef enum { S_APPLIED, S_REJECTED, S_BATCH_FULL, S_FATAL } s_outcome_t;
-
-//  The principal a request speaks for. Local ipc peers are trusted by the
-//  socket's file permissions and share one principal.
-static const char *
-s_principal (s_slot_t *slot)
-{
-    (void) slot;
-    return "local";
-}
-
-static s_outcome_t
-s_apply_event (mitra_server_t *self, mitra_txn_t *batch, s_slot_t *slot, int64_t now_ms)
-{
-    const char *principal = s_principal (slot);
-    uint64_t hash = mitra_idempotency_hash (zmq_msg_data (&slot->payload),
-                                            zmq_msg_size (&slot->payload));
-    void *stored;
-    size_t stored_size;
-    int rc = mitra_idempotency_find (batch, principal, slot->request.id, hash, &stored, &stored_size);
-    if (rc == 0) {
-        //  A retry: the first reply, byte for byte, and nothing else
-        msgpack_sbuffer_write (&slot->reply, stored, stored_size);
-        free (stored);
-        return S_APPLIED;
-    }
-    if (rc == MITRA_IDEMPOTENCY_MISMATCH) {
-        mitra_error_set (&slot->err, MITRA_ERR_CONFLICT, "id",
-                         "request id '%s' was already used for a different request; "
-                         "use a new id for a new request", slot->request.id);
-        s_slot_fail (slot);
-        return S_REJECTED;
-    }
-    if (rc != MITRA_STORE_NOTFOUND)
-        return S_FATAL;
-
-    mitra_txn_t *txn = mitra_store_begin (self->store, true, batch);
-    if (!txn)
-        return S_FATAL;
-    uint64_t event_mark = mitra_event_log_mark (self->event_log);
-    uint64_t notification_mark = mitra_notification_log_mark (self->notification_log);
-    mitra_apply_t ctx = {
-        .txn = txn, .notifications = self->notification_log,
-        .event_seq = event_mark + 1, .now_ms = now_ms, .principal = principal
-    };
-    const msgpack_object *data = slot->request.body;
-    rc = mitra_model_apply (&ctx, slot->request.name, data, &slot->err);
-
-    uint64_t seq = 0;
-    if (rc == 0) {
-        rc = mitra_event_log_append (self->event_log, txn, slot->request.name, data, principal,
-                                     slot->request.id, now_ms, &seq);
-        if (rc)
-            mitra_model_store_error (rc, &slot->err);
-    }
-    if (rc == 0) {
-        //  Every accepted event is itself a notification: event.<type>
-        msgpack_sbuffer body;
-        msgpack_sbuffer_init (&body);
-        msgpack_packer pk;
-        msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
-        msgpack_pack_map (&pk, 4);
-        mitra_pack_cstr (&pk, "event_seq");
-        msgpack_pack_uint64 (&pk, seq);
-        mitra_pack_cstr (&pk, "type");
-        mitra_pack_cstr (&pk, slot->request.name);
-        mitra_pack_cstr (&pk, "sender");
-        mitra_pack_cstr (&pk, principal);
-        mitra_pack_cstr (&pk, "data");
-        mitra_pack_object (&pk, data);
-        char topic [80], partnership [80];
-        snprintf (topic, sizeof topic, "event.%s", slot->request.name);
-        bool has_partnership = mitra_obj_str_copy (mitra_map_get (data, "partnership"),
-                                                   partnership, sizeof partnership) == 0;
-        rc = mitra_model_emit (&ctx, topic, has_partnership? partnership: NULL, &body, &slot->err);
-        msgpack_sbuffer_destroy (&body);
-    }
-    if (rc == 0) {
-        mitra_reply_pack_seq (&slot->reply, slot->request.id, seq);
-        rc = mitra_idempotency_put (txn, principal, slot->request.id, hash,
-                                    slot->reply.data, slot->reply.size);
-        if (rc)
-            mitra_model_store_error (rc, &slot->err);
-    }
-    if (rc == 0) {
-        rc = mitra_txn_commit (&txn);
-        if (rc)
-            mitra_model_store_error (rc, &slot->err);
-    }
-    if (rc == 0)
-        return S_APPLIED;
-
-    mitra_txn_abort (&txn);
-    mitra_event_log_rollback (self->event_log, event_mark);
-    mitra_notification_log_rollback (self->notification_log, notification_mark);
-    if (slot->err.code == MITRA_ERR_STORAGE_FULL)
-        return S_BATCH_FULL;
-    if (slot->err.code == MITRA_ERR_INTERNAL)
-        return S_FATAL;
-    s_slot_fail (slot);
-    return S_REJECTED;
-}
-
-//  Apply every valid event of the batch in one transaction and commit it.
-//  Returns -1 on a storage failure: then nothing may be acked.
-static int
-s_apply_batch (mitra_server_t *self, size_t count)
-{
-    size_t events = 0;
-    for (size_t index = 0; index < count; index++)
-        if (!self->slots [index].failed && self->slots [index].request.op == MITRA_OP_EVENT)
-            events++;
-    if (events == 0)
-        return 0;
-
-    mitra_txn_t *batch = mitra_store_begin (self->store, true, NULL);
-    if (!batch)
-        return -1;
-    int64_t now_ms = mitra_time_now_ms ();
-    uint64_t event_mark = mitra_event_log_mark (self->event_log);
-    uint64_t notification_mark = mitra_notification_log_mark (self->notification_log);
-    bool full = false;
-    for (size_t index = 0; index < count && !full; index++) {
-        s_slot_t *slot = &self->slots [index];
-        if (slot->failed || slot->request.op != MITRA_OP_EVENT)
-            continue;
-        s_outcome_t outcome = s_apply_event (self, batch, slot, now_ms);
-        if (outcome == S_FATAL) {
-            mitra_txn_abort (&batch);
-            return -1;
-        }
-        full = outcome == S_BATCH_FULL;
-    }
-    int rc = full? MITRA_STORE_FULL: mitra_txn_commit (&batch);
-    if (full)
-        mitra_txn_abort (&batch);
-    if (rc == MITRA_STORE_FAILED)
-        return -1;
-    if (rc == MITRA_STORE_FULL) {
-        mitra_warning ("store full (map_size %llu bytes): batch of %zu events refused; "
-                       "raise map_size", (unsigned long long) self->config.map_size, events);
-        mitra_event_log_rollback (self->event_log, event_mark);
-        mitra_notification_log_rollback (self->notification_log, notification_mark);
-        for (size_t index = 0; index < count; index++) {
-            s_slot_t *slot = &self->slots [index];
-            if (slot->request.op == MITRA_OP_EVENT && !slot->failed) {
-                mitra_model_store_error (MITRA_STORE_FULL, &slot->err);
-                s_slot_fail (slot);
-            }
-        }
-        return 0;
-    }
-    mitra_event_log_commit (self->event_log);
-    mitra_notification_log_commit (self->notification_log);
-    return 0;
-}
-
-//  --- queries
-
-static int
-s_query_hello (mitra_server_t *self, msgpack_packer *pk)
-{
-    char started [32];
-    mitra_instant_format (self->started_ms, started);
-    msgpack_pack_map (pk, 9);
-    mitra_pack_cstr (pk, "daemon");
-    mitra_pack_cstr (pk, "mitrad");
-    mitra_pack_cstr (pk, "version");
-    mitra_pack_cstr (pk, MITRA_VERSION);
-    mitra_pack_cstr (pk, "protocol");
-    msgpack_pack_uint32 (pk, MITRA_PROTOCOL_VERSION);
-    mitra_pack_cstr (pk, "last_seq");
-    msgpack_pack_uint64 (pk, mitra_event_log_last (self->event_log));
-    mitra_pack_cstr (pk, "last_notification_seq");
-    msgpack_pack_uint64 (pk, mitra_notification_log_last (self->notification_log));
-    mitra_pack_cstr (pk, "pub_endpoint");
-    mitra_pack_cstr (pk, self->config.pub_endpoint);
-    mitra_pack_cstr (pk, "started_at");
-    mitra_pack_cstr (pk, started);
-    mitra_pack_cstr (pk, "oldest_notification_seq");
-    msgpack_pack_uint64 (pk, mitra_notification_log_oldest (self->notification_log));
-    mitra_pack_cstr (pk, "heartbeat_ms");
-    msgpack_pack_uint32 (pk, self->config.heartbeat_ms);
-    return 0;
-}
-
-static uint64_t
-s_arg_uint (const msgpack_object *args, const char *name, uint64_t fallback)
-{
-    uint64_t value;
-    return mitra_obj_uint (mitra_map_get (args, name), &value)? value: fallback;
-}
-
-static int
-s_query (mitra_server_t *self, mitra_txn_t *txn, s_slot_t *slot, msgpack_packer *pk)
-{
-    const char *name = slot->request.name;
-    const msgpack_object *args = slot->request.body;
-    if (streq (name, "hello"))
-        return s_query_hello (self, pk);
-    if (streq (name, "log")) {
-        char type [64];
-        bool typed = mitra_obj_str_copy (mitra_map_get (args, "type"), type, sizeof type) == 0;
-        char partnership [80];
-        bool scoped = mitra_obj_str_copy (mitra_map_get (args, "partnership"),
-                                          partnership, sizeof partnership) == 0;
-        int rc = mitra_event_log_page (txn, s_arg_uint (args, "since", 1),
-                                       (uint32_t) s_arg_uint (args, "limit", 100),
-                                       typed? type: NULL, scoped? partnership: NULL, pk);
-        return rc? mitra_model_store_error (rc, &slot->err): 0;
-    }
-    if (streq (name, "notifications")) {
-        const char *prefixes [16];
-        char buffers [16][136];
-        size_t prefix_count = 0;
-        const msgpack_object *list = mitra_map_get (args, "prefix");
-        if (list && list->type == MSGPACK_OBJECT_ARRAY)
-            for (uint32_t index = 0; index < list->via.array.size && prefix_count < 16; index++)
-                if (mitra_obj_str_copy (&list->via.array.ptr [index], buffers [prefix_count],
-                                        sizeof buffers [0]) == 0) {
-                    prefixes [prefix_count] = buffers [prefix_count];
-                    prefix_count++;
-                }
-        //  Without `since`: from the oldest kept, never an error
-        uint64_t oldest;
-        int rc = mitra_notification_log_page (txn, s_arg_uint (args, "since", 0),
-                                              (uint32_t) s_arg_uint (args, "limit", 100),
-                                              prefixes, prefix_count, S_PAGE_SCAN_MAX, pk,
-                                              &oldest);
-        if (rc == MITRA_NOTIFICATION_LOG_GONE)
-            return mitra_error_set (&slot->err, MITRA_ERR_NOT_FOUND, "since",
-                                    "notifications before seq %llu are no longer kept "
-                                    "(retention); the oldest is %llu: ask again with since %llu",
-                                    (unsigned long long) oldest, (unsigned long long) oldest,
-                                    (unsigned long long) oldest);
-        return rc? mitra_model_store_error (rc, &slot->err): 0;
-    }
-    int rc = mitra_model_query (txn, mitra_time_now_ms (), name, args, pk, &slot->err);
-    if (rc == 1)
-        return mitra_error_set (&slot->err, MITRA_ERR_INTERNAL, "q", "query %s has no handler", name);
-    return rc;
-}
-
-static void
-s_answer_queries (mitra_server_t *self, size_t count)
-{
-    mitra_txn_t *txn = NULL;
-    for (size_t index = 0; index < count; index++) {
-        s_slot_t *slot = &self->slots [index];
-        if (slot->failed || slot->request.op != MITRA_OP_QUERY)
-            continue;
-        if (!txn)
-            txn = mitra_store_begin (self->store, false, NULL);
-        if (!txn) {
-            mitra_error_set (&slot->err, MITRA_ERR_INTERNAL, NULL, "cannot read the store");
-            s_slot_fail (slot);
-            continue;
-        }
-        msgpack_packer pk;
-        msgpack_packer_init (&pk, &slot->reply, msgpack_sbuffer_write);
-        mitra_reply_pack_result_header (&pk, slot->request.id);
-        if (s_query (self, txn, slot, &pk))
-            s_slot_fail (slot);
-    }
-    mitra_txn_abort (&txn);
 }
 
 //  --- sending
@@ -580,16 +255,12 @@ s_send_replies (mitra_server_t *self, size_t count)
 {
     for (size_t index = 0; index < count; index++) {
         s_slot_t *slot = &self->slots [index];
-        if (slot->failed) {
-            self->rejected++;
-            mitra_debug ("rejected request '%s': %s: %s", slot->request.id,
-                         mitra_error_code_name (slot->err.code), slot->err.message);
-        }
+        mitra_engine_request_t *request = &self->requests [index];
         //  ROUTER drops replies to peers that are gone or not reading: never blocks
         zmq_msg_send (&slot->identity, self->router_handle, ZMQ_SNDMORE | ZMQ_DONTWAIT);
         if (slot->delimiter)
             zmq_send (self->router_handle, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-        zmq_send (self->router_handle, slot->reply.data, slot->reply.size, ZMQ_DONTWAIT);
+        zmq_send (self->router_handle, request->reply.data, request->reply.size, ZMQ_DONTWAIT);
     }
 }
 
@@ -599,7 +270,7 @@ s_publish (mitra_server_t *self)
     const char *topic;
     const void *body;
     size_t size;
-    while (mitra_notification_log_next_publish (self->notification_log, &topic, &body, &size)) {
+    while (mitra_engine_next_publish (self->engine, &topic, &body, &size)) {
         zmq_send (self->pub_handle, topic, strlen (topic), ZMQ_SNDMORE | ZMQ_DONTWAIT);
         zmq_send (self->pub_handle, body, size, ZMQ_DONTWAIT);
     }
@@ -616,7 +287,7 @@ s_heartbeat (mitra_server_t *self)
         return;
     msgpack_sbuffer body;
     msgpack_sbuffer_init (&body);
-    mitra_notification_log_heartbeat (self->notification_log, mitra_time_now_ms (), &body);
+    mitra_engine_heartbeat (self->engine, &body);
     zmq_send (self->pub_handle, MITRA_HEARTBEAT_TOPIC, strlen (MITRA_HEARTBEAT_TOPIC),
               ZMQ_SNDMORE | ZMQ_DONTWAIT);
     zmq_send (self->pub_handle, body.data, body.size, ZMQ_DONTWAIT);
@@ -635,16 +306,11 @@ s_retention (mitra_server_t *self)
     if (now < self->next_prune)
         return 0;
     size_t removed = 0;
-    int rc = mitra_notification_log_prune (self->notification_log, self->config.keep_entries,
-                                           self->config.keep_days, mitra_time_now_ms (),
-                                           S_PRUNE_CHUNK, &removed);
-    if (rc == MITRA_STORE_FAILED)
+    if (mitra_engine_retention (self->engine, S_PRUNE_CHUNK, &removed))
         return -1;
-    if (rc == MITRA_STORE_FULL)
-        mitra_warning ("retention: store full while removing old notifications; raise map_size");
     if (removed)
         mitra_debug ("retention: removed %zu notifications, oldest kept is now %llu", removed,
-                     (unsigned long long) mitra_notification_log_oldest (self->notification_log));
+                     (unsigned long long) mitra_engine_oldest_notification (self->engine));
     self->next_prune = removed == S_PRUNE_CHUNK? 0: now + S_PRUNE_CHECK_MS;
     return 0;
 }
@@ -669,8 +335,7 @@ s_release (mitra_server_t *self, size_t count)
         s_slot_t *slot = &self->slots [index];
         zmq_msg_close (&slot->identity);
         zmq_msg_close (&slot->payload);
-        mitra_doc_destroy (&slot->doc);
-        msgpack_sbuffer_destroy (&slot->reply);
+        mitra_engine_request_release (&self->requests [index]);
     }
 }
 
@@ -678,10 +343,10 @@ static void
 s_status (mitra_server_t *self)
 {
     mitra_sdnotifyf ("STATUS=serving, last seq %llu, notifications %llu..%llu, %llu rejected",
-                     (unsigned long long) mitra_event_log_last (self->event_log),
-                     (unsigned long long) mitra_notification_log_oldest (self->notification_log),
-                     (unsigned long long) mitra_notification_log_last (self->notification_log),
-                     (unsigned long long) self->rejected);
+                     (unsigned long long) mitra_engine_last_seq (self->engine),
+                     (unsigned long long) mitra_engine_oldest_notification (self->engine),
+                     (unsigned long long) mitra_engine_last_notification (self->engine),
+                     (unsigned long long) mitra_engine_rejected (self->engine));
 }
 
 int
@@ -698,9 +363,10 @@ mitra_server_run (mitra_server_t *self)
 
     mitra_info ("serving on %s, notifications on %s, state in %s (last seq %llu)",
                 self->config.endpoint, self->config.pub_endpoint, self->config.state_dir,
-                (unsigned long long) mitra_event_log_last (self->event_log));
-    if (mitra_store_stale_readers (self->store))
-        mitra_info ("cleared %d stale LMDB reader slots", mitra_store_stale_readers (self->store));
+                (unsigned long long) mitra_engine_last_seq (self->engine));
+    mitra_store_t *store = mitra_engine_store (self->engine);
+    if (mitra_store_stale_readers (store))
+        mitra_info ("cleared %d stale LMDB reader slots", mitra_store_stale_readers (store));
     mitra_sdnotify ("READY=1");
     s_status (self);
     unsigned long long watchdog_usec = mitra_sdnotify_watchdog_usec ();
@@ -733,8 +399,8 @@ mitra_server_run (mitra_server_t *self)
         while (count < self->config.batch_max && s_receive (self, &self->slots [count]))
             count++;
         for (size_t index = 0; index < count; index++)
-            s_check (self, &self->slots [index]);
-        if (s_apply_batch (self, count)) {
+            s_prepare (&self->slots [index], &self->requests [index]);
+        if (mitra_engine_process (self->engine, self->requests, count)) {
             //  Never ack what may not be on disk; systemd restarts us and
             //  clients retry with the same ids
             mitra_error ("storage failure: exiting without acknowledging the batch");
@@ -742,13 +408,12 @@ mitra_server_run (mitra_server_t *self)
             exit_code = 2;
             break;
         }
-        s_answer_queries (self, count);
         s_send_replies (self, count);
         s_publish (self);
         s_release (self, count);
         s_status (self);
     }
     mitra_sdnotify ("STOPPING=1");
-    mitra_info ("stopping: last seq %llu", (unsigned long long) mitra_event_log_last (self->event_log));
+    mitra_info ("stopping: last seq %llu", (unsigned long long) mitra_engine_last_seq (self->engine));
     return exit_code;
 }

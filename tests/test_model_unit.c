@@ -85,7 +85,7 @@ s_doc (const char *text)
     return doc;
 }
 
-//  Apply one event at `now_ms` as the server would; returns the error code
+//  Apply one event at `now_ms` as the engine does; returns the error code
 //  (MITRA_OK on success).
 static mitra_error_code_t
 s_apply (int64_t now_ms, const char *type, const char *json)
@@ -105,16 +105,17 @@ s_apply (int64_t now_ms, const char *type, const char *json)
     mitra_apply_t *ctx = calloc (1, sizeof *ctx);
     *ctx = (mitra_apply_t) { .txn = txn, .notifications = s_notes, .event_seq = s_seq + 1,
                              .now_ms = now_ms, .principal = "local" };
-    int rc = mitra_model_apply (ctx, type, mitra_doc_root (doc), &err);
-    if (rc == 0) {
-        char topic [80];
-        snprintf (topic, sizeof topic, "event.%s", type);
-        msgpack_sbuffer body;
-        msgpack_sbuffer_init (&body);
-        msgpack_sbuffer_write (&body, "\x80", 1);
-        rc = mitra_model_emit (ctx, topic, NULL, &body, &err);
-        msgpack_sbuffer_destroy (&body);
-    }
+    //  As the engine does: the event's own notification first, then the
+    //  model's, all in the event's nested transaction
+    char topic [80];
+    snprintf (topic, sizeof topic, "event.%s", type);
+    msgpack_sbuffer body;
+    msgpack_sbuffer_init (&body);
+    msgpack_sbuffer_write (&body, "\x80", 1);
+    int rc = mitra_model_emit (ctx, topic, NULL, &body, &err);
+    msgpack_sbuffer_destroy (&body);
+    if (rc == 0)
+        rc = mitra_model_apply (ctx, type, mitra_doc_root (doc), &err);
     if (rc == 0) {
         CHECK_INT (mitra_txn_commit (&txn), 0);
         CHECK_INT (mitra_txn_commit (&batch), 0);

@@ -1,0 +1,481 @@
+/*  mitra_engine -- the batch: decode and validate every request, apply the
+    events in one write transaction, commit once (synced), answer the
+    queries from a read transaction that sees the commit.
+
+    Per event, a nested transaction holds the idempotency check, the
+    event's own notification, the model's changes and notifications, the
+    event_log append and the remembered reply -- so a refused event leaves
+    no trace and no hole in either sequence.
+*/
+#include "mitra_engine.h"
+#include "mitra_event_log.h"
+#include "mitra_idempotency.h"
+#include "mitra_logging.h"
+#include "mitra_model.h"
+#include "mitra_notification_log.h"
+#include "mitra_time.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define streq(a, b) (strcmp ((a), (b)) == 0)
+
+//  A filtered `notifications` page examines at most this many entries
+#define S_PAGE_SCAN_MAX 10000
+
+struct _mitra_engine_t {
+    mitra_config_t config;
+    mitra_store_t *store;
+    mitra_event_log_t *event_log;
+    mitra_notification_log_t *notification_log;
+    int64_t started_ms;
+    uint64_t rejected;
+};
+
+mitra_engine_t *
+mitra_engine_new (const mitra_config_t *config, char *error, size_t size)
+{
+    mitra_engine_t *self = calloc (1, sizeof *self);
+    assert (self);
+    self->config = *config;
+    self->started_ms = mitra_time_now_ms ();
+    self->store = mitra_store_new (config->state_dir, config->map_size, error, size);
+    if (!self->store)
+        goto fail;
+    self->event_log = mitra_event_log_new (self->store);
+    self->notification_log = mitra_notification_log_new (self->store);
+    if (!self->event_log || !self->notification_log) {
+        snprintf (error, size, "cannot read the logs in %s", config->state_dir);
+        goto fail;
+    }
+    return self;
+fail:
+    mitra_engine_destroy (&self);
+    return NULL;
+}
+
+void
+mitra_engine_destroy (mitra_engine_t **self_p)
+{
+    assert (self_p);
+    mitra_engine_t *self = *self_p;
+    if (!self)
+        return;
+    mitra_event_log_destroy (&self->event_log);
+    mitra_notification_log_destroy (&self->notification_log);
+    mitra_store_destroy (&self->store);
+    free (self);
+    *self_p = NULL;
+}
+
+void
+mitra_engine_request_init (mitra_engine_request_t *request, const void *frame, size_t size,
+                           const char *principal)
+{
+    memset (request, 0, sizeof *request);
+    request->frame = frame;
+    request->size = size;
+    request->principal = principal;
+    msgpack_sbuffer_init (&request->reply);
+}
+
+void
+mitra_engine_request_release (mitra_engine_request_t *request)
+{
+    mitra_doc_destroy (&request->doc_);
+    msgpack_sbuffer_destroy (&request->reply);
+}
+
+static void
+s_reject (mitra_engine_request_t *request)
+{
+    request->rejected = true;
+    msgpack_sbuffer_clear (&request->reply);
+    mitra_reply_pack_error (&request->reply, request->request_.id, &request->err);
+}
+
+//  Decode and validate; on failure the request's error reply is ready.
+static void
+s_check (mitra_engine_t *self, mitra_engine_request_t *request)
+{
+    if (request->rejected)
+        return;             //  refused by the caller already
+    request->doc_ = mitra_doc_decode (request->frame, request->size, &self->config.limits,
+                                      &request->err);
+    if (!request->doc_
+    ||  mitra_request_parse (mitra_doc_root (request->doc_), &request->request_, &request->err)) {
+        s_reject (request);
+        return;
+    }
+    mitra_schema_kind_t kind = request->request_.op == MITRA_OP_EVENT
+                             ? MITRA_SCHEMA_EVENT: MITRA_SCHEMA_QUERY;
+    request->schema_ = mitra_schema_find (kind, request->request_.name);
+    if (!request->schema_) {
+        mitra_error_set (&request->err, MITRA_ERR_UNKNOWN_TYPE,
+                         kind == MITRA_SCHEMA_EVENT? "type": "q",
+                         "unknown %s '%s'; PROTOCOL.md lists every one",
+                         kind == MITRA_SCHEMA_EVENT? "event type": "query", request->request_.name);
+        s_reject (request);
+        return;
+    }
+    if (mitra_schema_validate (request->schema_, request->request_.body, &request->err))
+        s_reject (request);
+}
+
+void
+mitra_engine_request_refuse (mitra_engine_request_t *request, const mitra_error_t *err)
+{
+    request->err = *err;
+    s_reject (request);
+}
+
+//  --- applying events
+
+typedef enum { S_APPLIED, S_REJECTED, S_BATCH_FULL, S_FATAL } s_outcome_t;
+
+//  Every accepted event is itself a notification: event.<type>, with the
+//  event's data, its seq and its sender.
+static int
+s_emit_event (mitra_engine_t *self, mitra_apply_t *ctx, mitra_engine_request_t *request,
+              mitra_error_t *err)
+{
+    (void) self;
+    const msgpack_object *data = request->request_.body;
+    msgpack_sbuffer body;
+    msgpack_sbuffer_init (&body);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 4);
+    mitra_pack_cstr (&pk, "event_seq");
+    msgpack_pack_uint64 (&pk, ctx->event_seq);
+    mitra_pack_cstr (&pk, "type");
+    mitra_pack_cstr (&pk, request->request_.name);
+    mitra_pack_cstr (&pk, "sender");
+    mitra_pack_cstr (&pk, ctx->principal);
+    mitra_pack_cstr (&pk, "data");
+    mitra_pack_object (&pk, data);
+    char topic [80], partnership [80];
+    snprintf (topic, sizeof topic, "event.%s", request->request_.name);
+    bool has_partnership = mitra_obj_str_copy (mitra_map_get (data, "partnership"),
+                                               partnership, sizeof partnership) == 0;
+    int rc = mitra_model_emit (ctx, topic, has_partnership? partnership: NULL, &body, err);
+    msgpack_sbuffer_destroy (&body);
+    return rc;
+}
+
+static s_outcome_t
+s_apply_event (mitra_engine_t *self, mitra_txn_t *batch, mitra_engine_request_t *request, int64_t now_ms)
+{
+    const char *principal = request->principal;
+    uint64_t hash = mitra_idempotency_hash (request->frame, request->size);
+    void *stored;
+    size_t stored_size;
+    int rc = mitra_idempotency_find (batch, principal, request->request_.id, hash, &stored, &stored_size);
+    if (rc == 0) {
+        //  A retry: the first reply, byte for byte, and nothing else
+        msgpack_sbuffer_write (&request->reply, stored, stored_size);
+        free (stored);
+        return S_APPLIED;
+    }
+    if (rc == MITRA_IDEMPOTENCY_MISMATCH) {
+        mitra_error_set (&request->err, MITRA_ERR_CONFLICT, "id",
+                         "request id '%s' was already used for a different request; "
+                         "use a new id for a new request", request->request_.id);
+        s_reject (request);
+        return S_REJECTED;
+    }
+    if (rc != MITRA_STORE_NOTFOUND)
+        return S_FATAL;
+
+    mitra_txn_t *txn = mitra_store_begin (self->store, true, batch);
+    if (!txn)
+        return S_FATAL;
+    uint64_t event_mark = mitra_event_log_mark (self->event_log);
+    uint64_t notification_mark = mitra_notification_log_mark (self->notification_log);
+    mitra_apply_t ctx = {
+        .txn = txn, .notifications = self->notification_log,
+        .event_seq = event_mark + 1, .now_ms = now_ms, .principal = principal
+    };
+    const msgpack_object *data = request->request_.body;
+    //  The event's own notification first, so that what it causes follows
+    //  it in seq order; all of it vanishes with the nested transaction if
+    //  the model refuses the event
+    rc = s_emit_event (self, &ctx, request, &request->err);
+    if (rc == 0)
+        rc = mitra_model_apply (&ctx, request->request_.name, data, &request->err);
+    uint64_t seq = 0;
+    if (rc == 0) {
+        rc = mitra_event_log_append (self->event_log, txn, request->request_.name, data, principal,
+                                     request->request_.id, now_ms, &seq);
+        if (rc)
+            mitra_model_store_error (rc, &request->err);
+        assert (rc || seq == ctx.event_seq);
+    }
+    if (rc == 0) {
+        mitra_reply_pack_seq (&request->reply, request->request_.id, seq);
+        rc = mitra_idempotency_put (txn, principal, request->request_.id, hash,
+                                    request->reply.data, request->reply.size);
+        if (rc)
+            mitra_model_store_error (rc, &request->err);
+    }
+    if (rc == 0) {
+        rc = mitra_txn_commit (&txn);
+        if (rc)
+            mitra_model_store_error (rc, &request->err);
+    }
+    if (rc == 0)
+        return S_APPLIED;
+
+    mitra_txn_abort (&txn);
+    mitra_event_log_rollback (self->event_log, event_mark);
+    mitra_notification_log_rollback (self->notification_log, notification_mark);
+    if (request->err.code == MITRA_ERR_STORAGE_FULL)
+        return S_BATCH_FULL;
+    if (request->err.code == MITRA_ERR_INTERNAL)
+        return S_FATAL;
+    s_reject (request);
+    return S_REJECTED;
+}
+
+//  Apply every valid event of the batch in one transaction and commit it.
+//  Returns -1 on a storage failure: then nothing may be acked.
+static int
+s_apply_batch (mitra_engine_t *self, mitra_engine_request_t *requests, size_t count)
+{
+    size_t events = 0;
+    for (size_t index = 0; index < count; index++)
+        if (!requests [index].rejected && requests [index].request_.op == MITRA_OP_EVENT)
+            events++;
+    if (events == 0)
+        return 0;
+
+    mitra_txn_t *batch = mitra_store_begin (self->store, true, NULL);
+    if (!batch)
+        return -1;
+    int64_t now_ms = mitra_time_now_ms ();
+    uint64_t event_mark = mitra_event_log_mark (self->event_log);
+    uint64_t notification_mark = mitra_notification_log_mark (self->notification_log);
+    bool full = false;
+    for (size_t index = 0; index < count && !full; index++) {
+        mitra_engine_request_t *request = &requests [index];
+        if (request->rejected || request->request_.op != MITRA_OP_EVENT)
+            continue;
+        s_outcome_t outcome = s_apply_event (self, batch, request, now_ms);
+        if (outcome == S_FATAL) {
+            mitra_txn_abort (&batch);
+            return -1;
+        }
+        full = outcome == S_BATCH_FULL;
+    }
+    int rc = full? MITRA_STORE_FULL: mitra_txn_commit (&batch);
+    if (full)
+        mitra_txn_abort (&batch);
+    if (rc == MITRA_STORE_FAILED)
+        return -1;
+    if (rc == MITRA_STORE_FULL) {
+        mitra_warning ("store full (map_size %llu bytes): batch of %zu events refused; "
+                       "raise map_size", (unsigned long long) self->config.map_size, events);
+        mitra_event_log_rollback (self->event_log, event_mark);
+        mitra_notification_log_rollback (self->notification_log, notification_mark);
+        for (size_t index = 0; index < count; index++) {
+            mitra_engine_request_t *request = &requests [index];
+            if (request->request_.op == MITRA_OP_EVENT && !request->rejected) {
+                mitra_model_store_error (MITRA_STORE_FULL, &request->err);
+                s_reject (request);
+            }
+        }
+        return 0;
+    }
+    mitra_event_log_commit (self->event_log);
+    mitra_notification_log_commit (self->notification_log);
+    return 0;
+}
+
+//  --- queries
+
+static int
+s_query_hello (mitra_engine_t *self, msgpack_packer *pk)
+{
+    char started [32];
+    mitra_instant_format (self->started_ms, started);
+    msgpack_pack_map (pk, 9);
+    mitra_pack_cstr (pk, "daemon");
+    mitra_pack_cstr (pk, "mitrad");
+    mitra_pack_cstr (pk, "version");
+    mitra_pack_cstr (pk, MITRA_VERSION);
+    mitra_pack_cstr (pk, "protocol");
+    msgpack_pack_uint32 (pk, MITRA_PROTOCOL_VERSION);
+    mitra_pack_cstr (pk, "last_seq");
+    msgpack_pack_uint64 (pk, mitra_event_log_last (self->event_log));
+    mitra_pack_cstr (pk, "last_notification_seq");
+    msgpack_pack_uint64 (pk, mitra_notification_log_last (self->notification_log));
+    mitra_pack_cstr (pk, "pub_endpoint");
+    mitra_pack_cstr (pk, self->config.pub_endpoint);
+    mitra_pack_cstr (pk, "started_at");
+    mitra_pack_cstr (pk, started);
+    mitra_pack_cstr (pk, "oldest_notification_seq");
+    msgpack_pack_uint64 (pk, mitra_notification_log_oldest (self->notification_log));
+    mitra_pack_cstr (pk, "heartbeat_ms");
+    msgpack_pack_uint32 (pk, self->config.heartbeat_ms);
+    return 0;
+}
+
+static uint64_t
+s_arg_uint (const msgpack_object *args, const char *name, uint64_t fallback)
+{
+    uint64_t value;
+    return mitra_obj_uint (mitra_map_get (args, name), &value)? value: fallback;
+}
+
+static int
+s_query (mitra_engine_t *self, mitra_txn_t *txn, mitra_engine_request_t *request, msgpack_packer *pk)
+{
+    const char *name = request->request_.name;
+    const msgpack_object *args = request->request_.body;
+    if (streq (name, "hello"))
+        return s_query_hello (self, pk);
+    if (streq (name, "log")) {
+        char type [64];
+        bool typed = mitra_obj_str_copy (mitra_map_get (args, "type"), type, sizeof type) == 0;
+        char partnership [80];
+        bool scoped = mitra_obj_str_copy (mitra_map_get (args, "partnership"),
+                                          partnership, sizeof partnership) == 0;
+        int rc = mitra_event_log_page (txn, s_arg_uint (args, "since", 1),
+                                       (uint32_t) s_arg_uint (args, "limit", 100),
+                                       typed? type: NULL, scoped? partnership: NULL, pk);
+        return rc? mitra_model_store_error (rc, &request->err): 0;
+    }
+    if (streq (name, "notifications")) {
+        const char *prefixes [16];
+        char buffers [16][136];
+        size_t prefix_count = 0;
+        const msgpack_object *list = mitra_map_get (args, "prefix");
+        if (list && list->type == MSGPACK_OBJECT_ARRAY)
+            for (uint32_t index = 0; index < list->via.array.size && prefix_count < 16; index++)
+                if (mitra_obj_str_copy (&list->via.array.ptr [index], buffers [prefix_count],
+                                        sizeof buffers [0]) == 0) {
+                    prefixes [prefix_count] = buffers [prefix_count];
+                    prefix_count++;
+                }
+        //  Without `since`: from the oldest kept, never an error
+        uint64_t oldest;
+        int rc = mitra_notification_log_page (txn, s_arg_uint (args, "since", 0),
+                                              (uint32_t) s_arg_uint (args, "limit", 100),
+                                              prefixes, prefix_count, S_PAGE_SCAN_MAX, pk,
+                                              &oldest);
+        if (rc == MITRA_NOTIFICATION_LOG_GONE)
+            return mitra_error_set (&request->err, MITRA_ERR_NOT_FOUND, "since",
+                                    "notifications before seq %llu are no longer kept "
+                                    "(retention); the oldest is %llu: ask again with since %llu",
+                                    (unsigned long long) oldest, (unsigned long long) oldest,
+                                    (unsigned long long) oldest);
+        return rc? mitra_model_store_error (rc, &request->err): 0;
+    }
+    int rc = mitra_model_query (txn, mitra_time_now_ms (), name, args, pk, &request->err);
+    if (rc == 1)
+        return mitra_error_set (&request->err, MITRA_ERR_INTERNAL, "q", "query %s has no handler", name);
+    return rc;
+}
+
+static void
+s_answer_queries (mitra_engine_t *self, mitra_engine_request_t *requests, size_t count)
+{
+    mitra_txn_t *txn = NULL;
+    for (size_t index = 0; index < count; index++) {
+        mitra_engine_request_t *request = &requests [index];
+        if (request->rejected || request->request_.op != MITRA_OP_QUERY)
+            continue;
+        if (!txn)
+            txn = mitra_store_begin (self->store, false, NULL);
+        if (!txn) {
+            mitra_error_set (&request->err, MITRA_ERR_INTERNAL, NULL, "cannot read the store");
+            s_reject (request);
+            continue;
+        }
+        msgpack_packer pk;
+        msgpack_packer_init (&pk, &request->reply, msgpack_sbuffer_write);
+        mitra_reply_pack_result_header (&pk, request->request_.id);
+        if (s_query (self, txn, request, &pk))
+            s_reject (request);
+    }
+    mitra_txn_abort (&txn);
+}
+
+int
+mitra_engine_process (mitra_engine_t *self, mitra_engine_request_t *requests, size_t count)
+{
+    assert (self);
+    for (size_t index = 0; index < count; index++)
+        s_check (self, &requests [index]);
+    if (s_apply_batch (self, requests, count))
+        return -1;
+    s_answer_queries (self, requests, count);
+    for (size_t index = 0; index < count; index++)
+        if (requests [index].rejected) {
+            self->rejected++;
+            mitra_debug ("rejected request '%s': %s: %s", requests [index].request_.id,
+                         mitra_error_code_name (requests [index].err.code),
+                         requests [index].err.message);
+        }
+    return 0;
+}
+
+bool
+mitra_engine_next_publish (mitra_engine_t *self, const char **topic, const void **body, size_t *size)
+{
+    return mitra_notification_log_next_publish (self->notification_log, topic, body, size);
+}
+
+void
+mitra_engine_heartbeat (mitra_engine_t *self, msgpack_sbuffer *body)
+{
+    mitra_notification_log_heartbeat (self->notification_log, mitra_time_now_ms (), body);
+}
+
+int
+mitra_engine_retention (mitra_engine_t *self, size_t chunk, size_t *removed)
+{
+    *removed = 0;
+    if (self->config.keep_entries == 0 && self->config.keep_days == 0)
+        return 0;
+    int rc = mitra_notification_log_prune (self->notification_log, self->config.keep_entries,
+                                           self->config.keep_days, mitra_time_now_ms (),
+                                           chunk, removed);
+    if (rc == MITRA_STORE_FAILED)
+        return -1;
+    if (rc == MITRA_STORE_FULL)
+        mitra_warning ("retention: store full while removing old notifications; raise map_size");
+    return 0;
+}
+
+uint64_t
+mitra_engine_last_seq (mitra_engine_t *self)
+{
+    return mitra_event_log_last (self->event_log);
+}
+
+uint64_t
+mitra_engine_last_notification (mitra_engine_t *self)
+{
+    return mitra_notification_log_last (self->notification_log);
+}
+
+uint64_t
+mitra_engine_oldest_notification (mitra_engine_t *self)
+{
+    return mitra_notification_log_oldest (self->notification_log);
+}
+
+uint64_t
+mitra_engine_rejected (mitra_engine_t *self)
+{
+    return self->rejected;
+}
+
+mitra_store_t *
+mitra_engine_store (mitra_engine_t *self)
+{
+    return self->store;
+}

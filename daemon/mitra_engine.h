@@ -1,0 +1,75 @@
+/*  mitra_engine -- from request frames to replies and notifications, with
+    no sockets: decode, validate, apply a batch of events in one write
+    transaction (group commit), answer queries, keep notifications for
+    publication, apply retention.
+
+    The server feeds it what its sockets received; the fuzz harness and the
+    tests call it directly on a temporary store. It must never let bytes
+    from a request abort or stall it: every problem becomes a typed reply.
+*/
+#ifndef MITRA_ENGINE_H
+#define MITRA_ENGINE_H
+
+#include "mitra_config.h"
+#include "mitra_schema.h"
+#include "mitra_store.h"
+
+typedef struct _mitra_engine_t mitra_engine_t;
+
+//  One request of a batch. The caller fills the inputs with
+//  mitra_engine_request_init and reads `reply` after mitra_engine_process.
+typedef struct {
+    //  In (borrowed; must outlive the process call)
+    const void *frame;
+    size_t size;
+    const char *principal;          //  "local" for ipc peers
+    //  Out
+    msgpack_sbuffer reply;          //  the reply frame
+    bool rejected;                  //  reply is an error; err says which
+    mitra_error_t err;
+    //  Private to the engine
+    mitra_doc_t *doc_;
+    mitra_request_t request_;
+    const mitra_schema_t *schema_;
+} mitra_engine_request_t;
+
+//  Open the store in config->state_dir (taking its lock) and the logs. NULL
+//  with a message in `error` on failure.
+mitra_engine_t *mitra_engine_new (const mitra_config_t *config, char *error, size_t size);
+void mitra_engine_destroy (mitra_engine_t **self_p);
+
+//  Prepare a request for a frame received from `principal`.
+void mitra_engine_request_init (mitra_engine_request_t *request, const void *frame, size_t size,
+                                const char *principal);
+//  Refuse a request before processing (e.g. a wrong frame layout); the
+//  engine then only packs the error reply.
+void mitra_engine_request_refuse (mitra_engine_request_t *request, const mitra_error_t *err);
+//  Free what the request holds.
+void mitra_engine_request_release (mitra_engine_request_t *request);
+
+//  Process a batch: every event in one synced write transaction, then the
+//  queries from a read transaction that sees it. Afterwards every request
+//  has its reply. Returns -1 on a storage failure: then nothing may be sent
+//  (what was not synced must not be acknowledged) and the caller exits.
+int mitra_engine_process (mitra_engine_t *self, mitra_engine_request_t *requests, size_t count);
+
+//  The next committed notification to publish (frame 1 topic, frame 2
+//  body); false when none waits. Pointers valid until the next call.
+bool mitra_engine_next_publish (mitra_engine_t *self, const char **topic,
+                                const void **body, size_t *size);
+
+//  Pack a heartbeat body (topic MITRA_HEARTBEAT_TOPIC) into `body`.
+void mitra_engine_heartbeat (mitra_engine_t *self, msgpack_sbuffer *body);
+
+//  One bounded chunk of notification retention; sets *removed. Returns 0,
+//  or -1 on a storage failure.
+int mitra_engine_retention (mitra_engine_t *self, size_t chunk, size_t *removed);
+
+uint64_t mitra_engine_last_seq (mitra_engine_t *self);
+uint64_t mitra_engine_last_notification (mitra_engine_t *self);
+uint64_t mitra_engine_oldest_notification (mitra_engine_t *self);
+//  Requests answered with an error since start.
+uint64_t mitra_engine_rejected (mitra_engine_t *self);
+mitra_store_t *mitra_engine_store (mitra_engine_t *self);
+
+#endif
