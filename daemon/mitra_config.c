@@ -244,6 +244,49 @@ mitra_config_finish (mitra_config_t *config, char *error, size_t size)
     return 0;
 }
 
+//  True for keys that a running daemon cannot change: what it bound, opened
+//  or sized at start.
+static bool
+s_needs_restart (const s_key_t *key)
+{
+    if (streq (key->path, "mitrad/log_level"))
+        return false;
+    return strncmp (key->path, "mitrad/", 7) == 0
+        || strstr (key->path, "endpoint") || strstr (key->path, "cert")
+        || strstr (key->path, "insecure");
+}
+
+int
+mitra_config_reload (const mitra_config_t *current, mitra_config_t *next,
+                     char *error, size_t size)
+{
+    mitra_config_t loaded;
+    mitra_config_defaults (&loaded);
+    if (*current->source && mitra_config_load (&loaded, current->source, error, size))
+        return -1;
+    for (size_t index = 0; index < S_KEY_COUNT; index++) {
+        const s_key_t *key = &s_keys [index];
+        if (!s_needs_restart (key))
+            continue;
+        char *field = (char *) &loaded + key->offset;
+        const char *running = (const char *) current + key->offset;
+        size_t width = key->kind == S_LEVEL? sizeof (int): key->size;
+        //  Directories may come from the command line and endpoints may be
+        //  derived from them, so only other keys are compared
+        bool comparable = !strstr (key->path, "_dir") && !strstr (key->path, "endpoint");
+        bool changed = key->kind == S_STRING? strcmp (field, running) != 0
+                                            : memcmp (field, running, width) != 0;
+        if (comparable && changed)
+            mitra_warning ("reload: %s changed in %s; it takes effect at the next restart",
+                           key->path, current->source);
+        memcpy (field, running, width);
+    }
+    if (mitra_config_finish (&loaded, error, size))
+        return -1;
+    *next = loaded;
+    return 0;
+}
+
 void
 mitra_config_print (const mitra_config_t *config, FILE *file)
 {

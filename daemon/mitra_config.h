@@ -46,6 +46,14 @@ int mitra_config_load (mitra_config_t *config, const char *path, char *error, si
 //  Returns -1 with a message on error.
 int mitra_config_finish (mitra_config_t *config, char *error, size_t size);
 
+//  Reload for SIGHUP: parse `current->source` again over the defaults into
+//  `next`. Keys that only a restart can apply (the [mitrad] section's paths,
+//  sockets and sizes, and any key naming an endpoint or a certificate) keep
+//  their current values; each one the file changes is logged as a warning.
+//  Returns -1 with a message if the file is invalid: then keep `current`.
+int mitra_config_reload (const mitra_config_t *current, mitra_config_t *next,
+                         char *error, size_t size);
+
 //  Write the effective configuration in ZPL, loadable again.
 void mitra_config_print (const mitra_config_t *config, FILE *file);
 

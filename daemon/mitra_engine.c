@@ -71,6 +71,13 @@ mitra_engine_destroy (mitra_engine_t **self_p)
 }
 
 void
+mitra_engine_set_config (mitra_engine_t *self, const mitra_config_t *config)
+{
+    assert (self && config);
+    self->config = *config;
+}
+
+void
 mitra_engine_request_init (mitra_engine_request_t *request, const void *frame, size_t size,
                            const char *principal)
 {

@@ -38,6 +38,10 @@ typedef struct {
 mitra_engine_t *mitra_engine_new (const mitra_config_t *config, char *error, size_t size);
 void mitra_engine_destroy (mitra_engine_t **self_p);
 
+//  Take a reloaded configuration (limits, retention, ...); the store and
+//  its paths stay as they were opened.
+void mitra_engine_set_config (mitra_engine_t *self, const mitra_config_t *config);
+
 //  Prepare a request for a frame received from `principal`.
 void mitra_engine_request_init (mitra_engine_request_t *request, const void *frame, size_t size,
                                 const char *principal);

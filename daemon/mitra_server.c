@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 
 static volatile sig_atomic_t s_stop = 0;
+static volatile sig_atomic_t s_reload = 0;
 
 //  Retention removes at most this many notifications per synced transaction
 #define S_PRUNE_CHUNK 2000
@@ -56,8 +57,10 @@ struct _mitra_server_t {
 static void
 s_on_signal (int signal_number)
 {
-    (void) signal_number;
-    s_stop = 1;
+    if (signal_number == SIGHUP)
+        s_reload = 1;
+    else
+        s_stop = 1;
 }
 
 static int
@@ -349,6 +352,27 @@ s_status (mitra_server_t *self)
                      (unsigned long long) mitra_engine_rejected (self->engine));
 }
 
+//  SIGHUP: parse the configuration file again; apply it only if it is valid,
+//  else keep serving with the old one. systemd sees RELOADING=1 ... READY=1.
+static void
+s_reload_config (mitra_server_t *self)
+{
+    mitra_sdnotify ("RELOADING=1");
+    mitra_config_t next;
+    char error [512];
+    if (mitra_config_reload (&self->config, &next, error, sizeof error))
+        mitra_error ("reload: %s; keeping the running configuration", error);
+    else {
+        self->config = next;
+        mitra_logging_set_level ((mitra_log_level_t) next.log_level);
+        mitra_engine_set_config (self->engine, &next);
+        mitra_info ("reload: configuration re-read from %s",
+                    *next.source? next.source: "embedded defaults");
+    }
+    mitra_sdnotify ("READY=1");
+    s_status (self);
+}
+
 int
 mitra_server_run (mitra_server_t *self)
 {
@@ -359,6 +383,7 @@ mitra_server_run (mitra_server_t *self)
     sigemptyset (&action.sa_mask);
     sigaction (SIGTERM, &action, NULL);
     sigaction (SIGINT, &action, NULL);
+    sigaction (SIGHUP, &action, NULL);
     signal (SIGPIPE, SIG_IGN);
 
     mitra_info ("serving on %s, notifications on %s, state in %s (last seq %llu)",
@@ -376,6 +401,10 @@ mitra_server_run (mitra_server_t *self)
 
     int exit_code = 0;
     while (!s_stop) {
+        if (s_reload) {
+            s_reload = 0;
+            s_reload_config (self);
+        }
         s_heartbeat (self);
         if (s_retention (self)) {
             mitra_error ("storage failure while removing old notifications: exiting");
