@@ -11,10 +11,25 @@
 #include <string.h>
 
 static const mitra_cli_command_t *s_commands [] = {
+    &mitra_cmd_org,
+    &mitra_cmd_partnership,
+    &mitra_cmd_show,
+    &mitra_cmd_member,
+    &mitra_cmd_agreement,
+    &mitra_cmd_goal,
+    &mitra_cmd_milestone,
+    &mitra_cmd_evaluation,
+    &mitra_cmd_contact,
+    &mitra_cmd_contribution,
+    &mitra_cmd_reach,
+    &mitra_cmd_match,
+    &mitra_cmd_health,
+    &mitra_cmd_import,
     &mitra_cmd_send,
     &mitra_cmd_query,
     &mitra_cmd_hello,
     &mitra_cmd_log,
+    &mitra_cmd_backup,
     NULL
 };
 
@@ -37,8 +52,8 @@ s_print_usage (FILE *out)
         "\n"
         "commands:\n");
     for (int index = 0; s_commands [index]; index++)
-        fprintf (out, "  %-10s %s\n", s_commands [index]->name, s_commands [index]->summary);
-    fprintf (out, "  %-10s %s\n", "help", "Show a command's help: mitra help COMMAND.");
+        fprintf (out, "  %-13s %s\n", s_commands [index]->name, s_commands [index]->summary);
+    fprintf (out, "  %-13s %s\n", "help", "Show a command's help: mitra help COMMAND.");
     fprintf (out, "\noptions (before or after the command):\n");
     mitra_cli_print_options (out, mitra_cli_common_options ());
     fprintf (out,
@@ -56,7 +71,10 @@ s_print_usage (FILE *out)
         "  3  mitrad did not answer\n"
         "  4  mitrad's answer was not a valid reply\n"
         "\n"
-        "Run 'mitra COMMAND --help' for a command's arguments.\n");
+        "The commands for people take the ids first, then the event's fields as\n"
+        "field=value or --field VALUE:\n"
+        "  mitra member add p-water ngo-hijau role=implementer responsibilities=wells,training\n"
+        "Run 'mitra COMMAND --help' for a command's arguments; man mitra for all of them.\n");
 }
 
 int

@@ -68,6 +68,22 @@ extern const mitra_cli_command_t mitra_cmd_send;
 extern const mitra_cli_command_t mitra_cmd_query;
 extern const mitra_cli_command_t mitra_cmd_hello;
 extern const mitra_cli_command_t mitra_cmd_log;
+extern const mitra_cli_command_t mitra_cmd_backup;
+//  ...and the commands for people (mitra_verbs.h has their convention)
+extern const mitra_cli_command_t mitra_cmd_org;
+extern const mitra_cli_command_t mitra_cmd_partnership;
+extern const mitra_cli_command_t mitra_cmd_show;
+extern const mitra_cli_command_t mitra_cmd_member;
+extern const mitra_cli_command_t mitra_cmd_agreement;
+extern const mitra_cli_command_t mitra_cmd_goal;
+extern const mitra_cli_command_t mitra_cmd_milestone;
+extern const mitra_cli_command_t mitra_cmd_evaluation;
+extern const mitra_cli_command_t mitra_cmd_contact;
+extern const mitra_cli_command_t mitra_cmd_contribution;
+extern const mitra_cli_command_t mitra_cmd_reach;
+extern const mitra_cli_command_t mitra_cmd_match;
+extern const mitra_cli_command_t mitra_cmd_health;
+extern const mitra_cli_command_t mitra_cmd_import;
 
 //  Defaults: no endpoint chosen, human output, 5000 ms, 3 retries.
 void mitra_cli_init (mitra_cli_t *cli);
