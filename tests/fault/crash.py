@@ -51,8 +51,6 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 from mitra_harness import Client  # noqa: E402
 
-import msgpack  # noqa: E402
-
 MODES = ("quick", "random", "after-ack", "sync", "reply")
 
 

@@ -14,16 +14,17 @@
 
     Only the crash harness (tests/fault/crash.py) loads this, and only into
     mitrad. It must never change what the calls do when it does not kill:
-    every call goes straight to the real function. mitrad makes both calls
-    from its one server thread, so plain counters do.
+    every call goes straight to the real function. The counter is atomic:
+    the server thread makes these calls, but a backup thread may sync too.
 */
 #include <dlfcn.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <zmq.h>
 
-static unsigned long s_syncs = 0;
+static atomic_ulong s_syncs = 0;
 static unsigned long s_sync_kill = 0;
 static unsigned long s_reply_kill = 0;
 
@@ -61,8 +62,8 @@ fdatasync (int fd)
     if (!real)
         *(void **) &real = dlsym (RTLD_NEXT, "fdatasync");
     int rc = real (fd);
-    s_syncs++;
-    if (s_sync_kill && s_syncs == s_sync_kill)
+    unsigned long syncs = atomic_fetch_add (&s_syncs, 1) + 1;
+    if (s_sync_kill && syncs == s_sync_kill)
         s_die ();
     return rc;
 }
@@ -73,7 +74,7 @@ zmq_msg_send (zmq_msg_t *msg, void *socket, int flags)
     static int (*real) (zmq_msg_t *, void *, int) = NULL;
     if (!real)
         *(void **) &real = dlsym (RTLD_NEXT, "zmq_msg_send");
-    if (s_reply_kill && s_syncs >= s_reply_kill)
+    if (s_reply_kill && atomic_load (&s_syncs) >= s_reply_kill)
         s_die ();
     return real (msg, socket, flags);
 }
