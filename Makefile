@@ -5,6 +5,7 @@
 #   make asan   build with ASan/UBSan and run every test under them
 #   make faults N=1000  kill -9 mitrad N times under load, check nothing was lost
 #   make soak DURATION=600 [INTERVAL=60]  mixed load with churn; fail on unbounded growth
+#   make fuzz FUZZ_SECONDS=300  libFuzzer (clang) on the engine; findings in build-fuzz/run/crashes
 BUILD   ?= build
 TYPE    ?= RelWithDebInfo
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
@@ -13,8 +14,9 @@ N       ?= 5
 SEED    ?= 1
 DURATION ?= 600
 INTERVAL ?= 60
+FUZZ_SECONDS ?= 300
 
-.PHONY: all deps build run test asan bench faults soak clean
+.PHONY: all deps build run test asan bench faults soak fuzz clean
 
 all: build
 
@@ -55,5 +57,11 @@ soak: build
 	    --load $(BUILD)/tests/fault/mitra_load --duration $(DURATION) \
 	    --interval $(INTERVAL) --csv $(BUILD)/soak.csv
 
+fuzz: deps
+	cmake -S . -B $(BUILD)-fuzz -DCMAKE_C_COMPILER=clang -DMITRA_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug
+	cmake --build $(BUILD)-fuzz -j $(JOBS) --target fuzz_engine
+	tests/fuzz/run_fuzz.sh $(BUILD)-fuzz/tests/fuzz/fuzz_engine $(FUZZ_SECONDS) \
+	    $(BUILD)-fuzz/run tests/fuzz/corpus
+
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-release
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-release $(BUILD)-fuzz

@@ -24,12 +24,14 @@ static const mitra_cli_command_t *s_commands [] = {
     &mitra_cmd_reach,
     &mitra_cmd_match,
     &mitra_cmd_health,
+    &mitra_cmd_due,
     &mitra_cmd_import,
     &mitra_cmd_send,
     &mitra_cmd_query,
     &mitra_cmd_hello,
     &mitra_cmd_log,
     &mitra_cmd_backup,
+    &mitra_cmd_keygen,
     NULL
 };
 
@@ -62,6 +64,9 @@ s_print_usage (FILE *out)
         "environment:\n"
         "  MITRA_ENDPOINT     request endpoint, e.g. ipc:///run/mitra/mitrad.sock\n"
         "  MITRA_RUNTIME_DIR  directory of mitrad's sockets (default " MITRA_DEFAULT_RUNTIME_DIR ")\n"
+        "  MITRA_KEY, MITRA_SERVER_KEY  CURVE key files for a tcp:// endpoint (--key, --server-key)\n"
+        "  MITRA_CLIENT_CONF  client configuration file (default ~/.config/mitra/client.conf:\n"
+        "                     section client, keys endpoint, key, server_key)\n"
         "\n"
         "exit status:\n"
         "  0  done\n"

@@ -9,6 +9,7 @@
 #include "mitra_request_id.h"
 
 #include <assert.h>
+#include <czmq.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -26,6 +27,10 @@ static const mitra_cli_option_t s_common_options [] = {
     { "json", 0, NULL, "print JSON for scripts, one object per line" },
     { "timeout", 0, "MS", "wait this long for each try (default 5000)" },
     { "retries", 0, "N", "tries after the first one times out (default 3)" },
+    { "key", 0, "FILE", "tcp:// only: this client's CURVE key pair, the NAME_secret file "
+      "of 'mitra keygen' (env MITRA_KEY)" },
+    { "server-key", 0, "FILE", "tcp:// only: mitrad's public certificate (env "
+      "MITRA_SERVER_KEY)" },
     { "help", 'h', NULL, "show this help" },
     { NULL }
 };
@@ -144,6 +149,12 @@ mitra_cli_set_common (mitra_cli_t *cli, const char *name, const char *value)
     uint64_t number;
     if (s_streq (name, "endpoint"))
         cli->endpoint = value;
+    else
+    if (s_streq (name, "key"))
+        cli->key_file = value;
+    else
+    if (s_streq (name, "server-key"))
+        cli->server_key_file = value;
     else
     if (s_streq (name, "runtime-dir"))
         cli->runtime_dir = value;
@@ -267,6 +278,116 @@ mitra_cli_usage_error (const mitra_cli_command_t *command, const char *format, .
     return MITRA_EXIT_USAGE;
 }
 
+//  A path from the client configuration file, relative to its directory.
+static void
+s_conf_path (const char *conf_path, const char *value, char *path, size_t size)
+{
+    const char *slash = strrchr (conf_path, '/');
+    if (value [0] == '/' || !slash)
+        snprintf (path, size, "%s", value);
+    else
+        snprintf (path, size, "%.*s/%s", (int) (slash - conf_path), conf_path, value);
+}
+
+//  Read the client configuration file once. -1 after printing why.
+static int
+s_read_client_conf (mitra_cli_t *cli)
+{
+    if (cli->conf_read)
+        return 0;
+    cli->conf_read = true;
+    const char *env = getenv ("MITRA_CLIENT_CONF");
+    const char *xdg = getenv ("XDG_CONFIG_HOME");
+    const char *home = getenv ("HOME");
+    char path [1024] = "";
+    if (env && *env)
+        snprintf (path, sizeof path, "%s", env);
+    else
+    if (xdg && *xdg)
+        snprintf (path, sizeof path, "%s/mitra/client.conf", xdg);
+    else
+    if (home && *home)
+        snprintf (path, sizeof path, "%s/.config/mitra/client.conf", home);
+    struct stat st;
+    if (!*path || stat (path, &st)) {
+        if (env && *env) {
+            fprintf (stderr, "error: MITRA_CLIENT_CONF names %s, which does not exist\n", path);
+            return -1;
+        }
+        return 0;
+    }
+    zconfig_t *root = zconfig_load (path);
+    if (!root) {
+        fprintf (stderr, "error: %s is not valid ZPL (a section `client`, keys indented by "
+                         "4 spaces)\n", path);
+        return -1;
+    }
+    int rc = 0;
+    for (zconfig_t *section = zconfig_child (root); section && rc == 0;
+         section = zconfig_next (section)) {
+        if (!s_streq (zconfig_name (section), "client")) {
+            fprintf (stderr, "error: %s: unknown section '%s'; the only one is 'client'\n",
+                     path, zconfig_name (section));
+            rc = -1;
+        }
+        for (zconfig_t *item = zconfig_child (section); item && rc == 0;
+             item = zconfig_next (item)) {
+            const char *name = zconfig_name (item);
+            const char *value = zconfig_value (item) ? zconfig_value (item) : "";
+            if (s_streq (name, "endpoint"))
+                snprintf (cli->conf_endpoint, sizeof cli->conf_endpoint, "%s", value);
+            else
+            if (s_streq (name, "key"))
+                s_conf_path (path, value, cli->conf_key, sizeof cli->conf_key);
+            else
+            if (s_streq (name, "server_key"))
+                s_conf_path (path, value, cli->conf_server_key, sizeof cli->conf_server_key);
+            else {
+                fprintf (stderr, "error: %s: unknown key 'client/%s'; the keys are endpoint, "
+                                 "key and server_key\n", path, name);
+                rc = -1;
+            }
+        }
+    }
+    zconfig_destroy (&root);
+    if (rc == 0)
+        snprintf (cli->conf_path, sizeof cli->conf_path, "%s", path);
+    return rc;
+}
+
+int
+mitra_cli_curve_keys (mitra_cli_t *cli, const char *endpoint, mitra_curve_keys_t *keys,
+                      bool *use)
+{
+    *use = false;
+    if (strncmp (endpoint, "tcp://", 6) != 0)
+        return 0;
+    if (s_read_client_conf (cli))
+        return -1;
+    const char *env_key = getenv ("MITRA_KEY");
+    const char *env_server_key = getenv ("MITRA_SERVER_KEY");
+    const char *key_file = cli->key_file ? cli->key_file
+                         : env_key && *env_key ? env_key
+                         : *cli->conf_key ? cli->conf_key : NULL;
+    const char *server_key_file = cli->server_key_file ? cli->server_key_file
+                                : env_server_key && *env_server_key ? env_server_key
+                                : *cli->conf_server_key ? cli->conf_server_key : NULL;
+    if (!key_file || !server_key_file) {
+        fprintf (stderr, "error: %s is a TCP endpoint, which needs CURVE keys: --key FILE (this "
+                         "client's NAME_secret from 'mitra keygen NAME') and --server-key FILE "
+                         "(mitrad's public certificate), or MITRA_KEY and MITRA_SERVER_KEY, or "
+                         "key and server_key in the client configuration file\n", endpoint);
+        return -1;
+    }
+    char error [512];
+    if (mitra_curve_keys_load (keys, key_file, server_key_file, error, sizeof error)) {
+        fprintf (stderr, "error: %s\n", error);
+        return -1;
+    }
+    *use = true;
+    return 0;
+}
+
 const char *
 mitra_cli_endpoint (mitra_cli_t *cli, const char *endpoint_env, const char *socket_name)
 {
@@ -275,6 +396,8 @@ mitra_cli_endpoint (mitra_cli_t *cli, const char *endpoint_env, const char *sock
         fprintf (stderr, "error: give either -e ENDPOINT or --runtime-dir DIR, not both\n");
         return NULL;
     }
+    if (s_read_client_conf (cli))
+        return NULL;
     const char *env_endpoint = getenv (endpoint_env);
     const char *env_runtime = getenv ("MITRA_RUNTIME_DIR");
     if (cli->endpoint) {
@@ -295,6 +418,13 @@ mitra_cli_endpoint (mitra_cli_t *cli, const char *endpoint_env, const char *sock
     if (env_runtime && *env_runtime) {
         runtime_dir = env_runtime;
         snprintf (cli->origin, sizeof cli->origin, "endpoint set by MITRA_RUNTIME_DIR");
+    }
+    else
+    if (*cli->conf_endpoint) {
+        snprintf (cli->resolved, sizeof cli->resolved, "%s", cli->conf_endpoint);
+        snprintf (cli->origin, sizeof cli->origin, "endpoint set by %.40s",
+                  strrchr (cli->conf_path, '/') ? strrchr (cli->conf_path, '/') + 1
+                                                : cli->conf_path);
     }
     else {
         runtime_dir = MITRA_DEFAULT_RUNTIME_DIR;
@@ -344,11 +474,23 @@ mitra_cli_connect (mitra_cli_t *cli, int *exit_p)
             return NULL;
         }
     }
+    mitra_curve_keys_t keys;
+    bool curve;
+    if (mitra_cli_curve_keys (cli, endpoint, &keys, &curve)) {
+        *exit_p = MITRA_EXIT_USAGE;
+        return NULL;
+    }
     mitra_client_options_t opts;
     mitra_client_options_init (&opts);
     opts.timeout_ms = cli->timeout_ms;
     opts.retries = cli->retries;
+    if (curve) {
+        opts.curve_server_key = keys.server_key;
+        opts.curve_public_key = keys.public_key;
+        opts.curve_secret_key = keys.secret_key;
+    }
     mitra_client_t *client = mitra_client_new (endpoint, &opts);
+    memset (&keys, 0, sizeof keys);
     if (!client) {
         fprintf (stderr, "error: cannot use endpoint '%s' (%s): %s\n",
                  endpoint, cli->origin, strerror (errno));

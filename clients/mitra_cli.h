@@ -46,8 +46,16 @@ typedef struct {
     bool help;                      //  -h / --help was given
     int timeout_ms;                 //  --timeout, per try
     int retries;                    //  --retries
+    const char *key_file;           //  --key: this client's NAME_secret, or NULL
+    const char *server_key_file;    //  --server-key: the daemon's public certificate
     char resolved [1024];           //  the endpoint to use, once resolved
     char origin [64];               //  where `resolved` came from: "endpoint set by -e"
+    //  The client configuration file (mitra_cli_endpoint reads it once)
+    bool conf_read;
+    char conf_path [1024];          //  "" when there is none
+    char conf_endpoint [1024];
+    char conf_key [1024];           //  paths made absolute against the file's directory
+    char conf_server_key [1024];
 } mitra_cli_t;
 
 typedef struct mitra_cli_command_s mitra_cli_command_t;
@@ -69,6 +77,7 @@ extern const mitra_cli_command_t mitra_cmd_query;
 extern const mitra_cli_command_t mitra_cmd_hello;
 extern const mitra_cli_command_t mitra_cmd_log;
 extern const mitra_cli_command_t mitra_cmd_backup;
+extern const mitra_cli_command_t mitra_cmd_keygen;
 //  ...and the commands for people (mitra_verbs.h has their convention)
 extern const mitra_cli_command_t mitra_cmd_org;
 extern const mitra_cli_command_t mitra_cmd_partnership;
@@ -83,6 +92,7 @@ extern const mitra_cli_command_t mitra_cmd_contribution;
 extern const mitra_cli_command_t mitra_cmd_reach;
 extern const mitra_cli_command_t mitra_cmd_match;
 extern const mitra_cli_command_t mitra_cmd_health;
+extern const mitra_cli_command_t mitra_cmd_due;
 extern const mitra_cli_command_t mitra_cmd_import;
 
 //  Defaults: no endpoint chosen, human output, 5000 ms, 3 retries.
@@ -127,11 +137,26 @@ int mitra_cli_usage_error (const mitra_cli_command_t *command, const char *forma
     __attribute__ ((format (printf, 2, 3)));
 
 //  The request endpoint: -e, --runtime-dir, $MITRA_ENDPOINT,
-//  $MITRA_RUNTIME_DIR, or ipc:///run/mitra/mitrad.sock, in that order.
-//  `socket_name` is the file in a runtime dir ("mitrad.sock"). NULL after
-//  printing why (both -e and --runtime-dir given).
+//  $MITRA_RUNTIME_DIR, `endpoint` in the client configuration file, or
+//  ipc:///run/mitra/mitrad.sock, in that order. `socket_name` is the file
+//  in a runtime dir ("mitrad.sock"). NULL after printing why (both -e and
+//  --runtime-dir given, or a client configuration file that is not valid).
+//
+//  The client configuration file is $MITRA_CLIENT_CONF, else
+//  $XDG_CONFIG_HOME/mitra/client.conf, else ~/.config/mitra/client.conf;
+//  ZPL, one section `client` with `endpoint`, `key` and `server_key`
+//  (relative paths are taken from the file's directory). Absent is fine.
 const char *mitra_cli_endpoint (mitra_cli_t *cli, const char *endpoint_env,
                                 const char *socket_name);
+
+//  The CURVE keys for `endpoint` (as mitra_cli_endpoint resolved it): for
+//  a tcp:// endpoint, --key and --server-key, else $MITRA_KEY and
+//  $MITRA_SERVER_KEY, else `key` and `server_key` of the client
+//  configuration file, loaded into `keys` with *use set; for any other
+//  endpoint *use is false. Returns 0, or -1 after printing what is missing
+//  or wrong.
+int mitra_cli_curve_keys (mitra_cli_t *cli, const char *endpoint, mitra_curve_keys_t *keys,
+                          bool *use);
 
 //  A client for the request endpoint. Fails fast, without a network
 //  round, when an ipc socket file is missing or not writable by us.

@@ -13,6 +13,7 @@
 */
 #include "mitra.h"
 #include "mitra_codec.h"
+#include "mitra_curve.h"
 #include "mitra_io.h"
 #include "mitra_json.h"
 #include "mitra_request_id.h"
@@ -46,6 +47,9 @@ struct _mitra_client_t {
     //  A request may still be in flight on `dealer` (abandoned after a
     //  timeout or an interrupt): reconnect before sending the next one.
     bool dealer_dirty;
+    bool curve;                     //  CURVE with `keys`
+    mitra_curve_keys_t keys;
+    mitra_curve_watch_t *watch;     //  the dealer's handshakes, with CURVE
     mitra_request_id_t *ids;
     char last_id [MITRA_REQUEST_ID_MAX + 1];
     char last_error [512];
@@ -252,6 +256,7 @@ s_set_error (mitra_client_t *self, const char *format, ...)
 static int
 s_connect (mitra_client_t *self)
 {
+    mitra_curve_watch_destroy (&self->watch);
     zsock_destroy (&self->dealer);
     self->dealer_dirty = false;
     self->dealer = zsock_new (ZMQ_DEALER);
@@ -259,8 +264,13 @@ s_connect (mitra_client_t *self)
         return -1;
     zsock_set_linger (self->dealer, 0);
     zsock_set_sndtimeo (self->dealer, self->timeout_ms);
+    if (self->curve) {
+        mitra_curve_apply (self->dealer, &self->keys);
+        self->watch = mitra_curve_watch_new (self->dealer);
+    }
     if (zsock_connect (self->dealer, "%s", self->endpoint)) {
         int saved = errno;
+        mitra_curve_watch_destroy (&self->watch);
         zsock_destroy (&self->dealer);
         errno = saved;
         return -1;
@@ -275,14 +285,27 @@ mitra_client_new (const char *endpoint, const mitra_client_options_t *opts)
     mitra_client_options_init (&defaults);
     if (!opts)
         opts = &defaults;
+    int curve_keys = (opts->curve_server_key != NULL) + (opts->curve_public_key != NULL)
+                   + (opts->curve_secret_key != NULL);
     if (!endpoint || !*endpoint || opts->timeout_ms < 0 || opts->retries < 0
-    ||  opts->curve_server_key || opts->curve_public_key || opts->curve_secret_key) {
+    ||  (curve_keys != 0 && curve_keys != 3)) {
         errno = EINVAL;
         return NULL;
     }
     mitra_client_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
+    if (curve_keys) {
+        self->curve = true;
+        snprintf (self->keys.server_key, sizeof self->keys.server_key, "%s", opts->curve_server_key);
+        snprintf (self->keys.public_key, sizeof self->keys.public_key, "%s", opts->curve_public_key);
+        snprintf (self->keys.secret_key, sizeof self->keys.secret_key, "%s", opts->curve_secret_key);
+        if (!mitra_curve_keys_valid (&self->keys)) {
+            mitra_client_destroy (&self);
+            errno = EINVAL;
+            return NULL;
+        }
+    }
     self->timeout_ms = opts->timeout_ms ? opts->timeout_ms : S_DEFAULT_TIMEOUT_MS;
     self->retries = opts->retries;
     self->endpoint = strdup (endpoint);
@@ -302,8 +325,11 @@ mitra_client_destroy (mitra_client_t **self_p)
     assert (self_p);
     mitra_client_t *self = *self_p;
     if (self) {
+        mitra_curve_watch_destroy (&self->watch);
         zsock_destroy (&self->dealer);
         mitra_request_id_destroy (&self->ids);
+        //  No copy of the secret key outlives the client
+        memset (&self->keys, 0, sizeof self->keys);
         free (self->endpoint);
         free (self);
         *self_p = NULL;
@@ -406,8 +432,12 @@ s_transact (mitra_client_t *self, const char *id, const void *bytes, size_t size
         }
         return rc;
     }
-    s_set_error (self, "no reply from %s after %d %s of %d ms", self->endpoint, tries,
-                 tries == 1 ? "try" : "tries", self->timeout_ms);
+    char why [256];
+    if (mitra_curve_watch_refused (self->watch, why, sizeof why))
+        s_set_error (self, "no reply from %s: %s", self->endpoint, why);
+    else
+        s_set_error (self, "no reply from %s after %d %s of %d ms", self->endpoint, tries,
+                     tries == 1 ? "try" : "tries", self->timeout_ms);
     return MITRA_RC_UNREACHABLE;
 }
 

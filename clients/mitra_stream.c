@@ -15,6 +15,7 @@
 */
 #include "mitra.h"
 #include "mitra_codec.h"
+#include "mitra_curve.h"
 #include "mitra_io.h"
 #include "mitra_notification.h"
 
@@ -45,6 +46,8 @@ struct _mitra_stream_t {
     int heartbeat_ms;               //  caller's, 0: the daemon's
     int heartbeat_misses;
     int silence_ms;                 //  reconnect after this long unheard; 0: never
+    bool curve;                     //  CURVE with `keys` on both sockets
+    mitra_curve_keys_t keys;
     mitra_client_t *client;
     zsock_t *sub;
     bool connected;
@@ -84,6 +87,41 @@ mitra_stream_options_init (mitra_stream_options_t *opts)
     opts->heartbeat_misses = S_DEFAULT_MISSES;
 }
 
+//  Options for the stream's client: its timeout, no retries, its keys.
+static void
+s_client_options (mitra_stream_t *self, mitra_client_options_t *options)
+{
+    mitra_client_options_init (options);
+    options->timeout_ms = self->request_timeout_ms;
+    options->retries = 0;
+    if (self->curve) {
+        options->curve_server_key = self->keys.server_key;
+        options->curve_public_key = self->keys.public_key;
+        options->curve_secret_key = self->keys.secret_key;
+    }
+}
+
+//  The notification endpoint to connect to, from the one `hello` names: a
+//  TCP daemon bound to a wildcard address (tcp://0.0.0.0:7411) is reached
+//  at the host the request endpoint names. Caller frees.
+static char *
+s_reachable_pub_endpoint (const char *request_endpoint, const char *pub_endpoint)
+{
+    const char *wildcards [] = { "tcp://0.0.0.0:", "tcp://*:", "tcp://[::]:", "tcp://:::", NULL };
+    const char *port = NULL;
+    for (size_t index = 0; wildcards [index] && !port; index++)
+        if (strncmp (pub_endpoint, wildcards [index], strlen (wildcards [index])) == 0)
+            port = pub_endpoint + strlen (wildcards [index]);
+    const char *host = request_endpoint + 6;
+    const char *colon = strrchr (host, ':');
+    if (!port || strncmp (request_endpoint, "tcp://", 6) != 0 || !colon)
+        return strdup (pub_endpoint);
+    char *reachable = malloc (strlen (request_endpoint) + strlen (port) + 1);
+    if (reachable)
+        sprintf (reachable, "tcp://%.*s:%s", (int) (colon - host), host, port);
+    return reachable;
+}
+
 mitra_stream_t *
 mitra_stream_new (const char *endpoint, uint64_t position, const mitra_stream_options_t *opts)
 {
@@ -99,6 +137,8 @@ mitra_stream_new (const char *endpoint, uint64_t position, const mitra_stream_op
               && opts->heartbeat_misses >= 0 && (!opts->pub_endpoint || *opts->pub_endpoint);
     for (size_t index = 0; valid && index < prefix_count; index++)
         valid = strlen (opts->prefixes [index]) <= S_PREFIX_LENGTH_MAX;
+    if (opts->curve && !mitra_curve_keys_valid (opts->curve))
+        valid = false;
     if (!valid) {
         errno = EINVAL;
         return NULL;
@@ -127,8 +167,14 @@ mitra_stream_new (const char *endpoint, uint64_t position, const mitra_stream_op
         errno = ENOMEM;
         return NULL;
     }
+    if (opts->curve) {
+        self->curve = true;
+        self->keys = *opts->curve;
+    }
     //  A client refuses a malformed endpoint now rather than at each retry
-    mitra_client_t *probe = mitra_client_new (endpoint, NULL);
+    mitra_client_options_t probe_options;
+    s_client_options (self, &probe_options);
+    mitra_client_t *probe = mitra_client_new (endpoint, &probe_options);
     if (!probe) {
         int saved = errno;
         mitra_stream_destroy (&self);
@@ -153,6 +199,7 @@ mitra_stream_destroy (mitra_stream_t **self_p)
         return;
     zsock_destroy (&self->sub);
     mitra_client_destroy (&self->client);
+    memset (&self->keys, 0, sizeof self->keys);
     for (size_t index = 0; self->prefixes && self->prefixes [index]; index++)
         free (self->prefixes [index]);
     free (self->prefixes);
@@ -253,9 +300,7 @@ s_connect (mitra_stream_t *self)
     zsock_destroy (&self->sub);
     mitra_client_destroy (&self->client);
     mitra_client_options_t options;
-    mitra_client_options_init (&options);
-    options.timeout_ms = self->request_timeout_ms;
-    options.retries = 0;
+    s_client_options (self, &options);
     self->client = mitra_client_new (self->endpoint, &options);
     if (!self->client) {
         s_set_error (self, "cannot make a client for %s: %s", self->endpoint, strerror (errno));
@@ -277,7 +322,13 @@ s_connect (mitra_stream_t *self)
             return MITRA_RC_PROTOCOL;
         }
         free (self->pub_endpoint);
-        self->pub_endpoint = pub_endpoint;
+        self->pub_endpoint = s_reachable_pub_endpoint (self->endpoint, pub_endpoint);
+        free (pub_endpoint);
+        if (!self->pub_endpoint) {
+            s_set_error (self, "out of memory");
+            mitra_reply_destroy (&reply);
+            return MITRA_RC_UNREACHABLE;
+        }
     }
     //  The live start is the end of the log before the SUB connects: what
     //  comes after is found by the replay that follows
@@ -308,6 +359,8 @@ s_connect (mitra_stream_t *self)
         return MITRA_RC_UNREACHABLE;
     }
     zsock_set_linger (self->sub, 0);
+    if (self->curve)
+        mitra_curve_apply (self->sub, &self->keys);
     for (size_t index = 0; index < self->prefix_count; index++)
         zsock_set_subscribe (self->sub, self->prefixes [index]);
     if (self->prefix_count == 0)

@@ -10,6 +10,7 @@
 */
 #include "mitra.h"
 #include "mitra_codec.h"
+#include "mitra_curve.h"
 #include "mitra_io.h"
 #include "mitra_json.h"
 #include "mitra_notification.h"
@@ -39,7 +40,13 @@ struct _mitra_notification_t {
 mitra_sub_t *
 mitra_sub_new (const char *endpoint, const char **prefixes)
 {
-    if (!endpoint || !*endpoint) {
+    return mitra_sub_new_curve (endpoint, prefixes, NULL);
+}
+
+mitra_sub_t *
+mitra_sub_new_curve (const char *endpoint, const char **prefixes, const mitra_curve_keys_t *keys)
+{
+    if (!endpoint || !*endpoint || (keys && !mitra_curve_keys_valid (keys))) {
         errno = EINVAL;
         return NULL;
     }
@@ -50,6 +57,8 @@ mitra_sub_new (const char *endpoint, const char **prefixes)
     if (!self->sub)
         goto fail;
     zsock_set_linger (self->sub, 0);
+    if (keys)
+        mitra_curve_apply (self->sub, keys);
     bool any = false;
     for (size_t index = 0; prefixes && prefixes [index]; index++) {
         zsock_set_subscribe (self->sub, prefixes [index]);

@@ -41,6 +41,10 @@ static const mitra_cli_option_t s_options [] = {
       MITRA_DEFAULT_RUNTIME_DIR ")" },
     { "pub-endpoint", 0, "ENDPOINT",
       "notification socket (env MITRA_PUB_ENDPOINT); default: the one mitrad names" },
+    { "key", 0, "FILE", "tcp:// only: this client's CURVE key pair, NAME_secret from "
+      "'mitra keygen' (env MITRA_KEY)" },
+    { "server-key", 0, "FILE", "tcp:// only: mitrad's public certificate (env "
+      "MITRA_SERVER_KEY)" },
     { "partnership", 'p', "P", "only notifications about partnership P" },
     { "since", 0, "SEQ", "start with notification SEQ (1: the whole log)" },
     { "resume", 'r', "FILE", "start after the seq stored in FILE; store each one handled" },
@@ -53,7 +57,8 @@ static const mitra_cli_option_t s_options [] = {
     { NULL }
 };
 enum {
-    S_ENDPOINT, S_RUNTIME_DIR, S_PUB_ENDPOINT, S_PARTNERSHIP, S_SINCE, S_RESUME, S_JSON,
+    S_ENDPOINT, S_RUNTIME_DIR, S_PUB_ENDPOINT, S_KEY, S_SERVER_KEY, S_PARTNERSHIP, S_SINCE,
+    S_RESUME, S_JSON,
     S_EXEC, S_COUNT, S_VERBOSE, S_HELP, S_VERSION, S_OPTION_COUNT
 };
 
@@ -450,8 +455,14 @@ main (int argc, char **argv)
     mitra_cli_init (&cli);
     cli.endpoint = values [S_ENDPOINT];
     cli.runtime_dir = values [S_RUNTIME_DIR];
+    cli.key_file = values [S_KEY];
+    cli.server_key_file = values [S_SERVER_KEY];
     const char *endpoint = mitra_cli_endpoint (&cli, "MITRA_ENDPOINT", "mitrad.sock");
     if (!endpoint)
+        return MITRA_EXIT_USAGE;
+    mitra_curve_keys_t keys;
+    bool curve;
+    if (mitra_cli_curve_keys (&cli, endpoint, &keys, &curve))
         return MITRA_EXIT_USAGE;
     const char *pub_endpoint = values [S_PUB_ENDPOINT];
     if (!pub_endpoint && getenv ("MITRA_PUB_ENDPOINT") && *getenv ("MITRA_PUB_ENDPOINT"))
@@ -472,7 +483,9 @@ main (int argc, char **argv)
     mitra_stream_options_init (&options);
     options.prefixes = prefixes;
     options.pub_endpoint = pub_endpoint;
+    options.curve = curve ? &keys : NULL;
     mitra_stream_t *stream = mitra_stream_new (endpoint, position, &options);
+    memset (&keys, 0, sizeof keys);
     if (!stream) {
         fprintf (stderr, "mitra-watch: cannot watch '%s' (%s): %s\n", endpoint, cli.origin,
                  errno == EINVAL ? "bad endpoint, or a prefix longer than 128 bytes"

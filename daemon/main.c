@@ -44,6 +44,8 @@ s_verify (const mitra_config_t *config)
         fprintf (stderr, "mitrad: %s\n", error);
         return 2;
     }
+    //  The deadlines are checked against the configured rules
+    mitra_deadlines_configure (&config->deadlines);
     long problems = mitra_verify_run (store, stdout);
     mitra_store_destroy (&store);
     if (problems < 0)

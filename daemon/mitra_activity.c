@@ -7,6 +7,7 @@
     never added together.
 */
 #include "mitra_activity.h"
+#include "mitra_schedule.h"
 #include "mitra_time.h"
 
 #include <stdio.h>
@@ -32,6 +33,8 @@ mitra_activity_apply_contact (mitra_apply_t *ctx, const msgpack_object *data,
             member->last_contact = on;
         member->contacts++;
         rc = mitra_partnership_save (ctx->txn, partnership, err);
+        if (rc == 0)
+            rc = mitra_schedule_member (ctx, partnership, member->org, err);
     }
     mitra_partnership_destroy (&partnership);
     return rc;

@@ -6,6 +6,7 @@
     Earlier versions stay as they were: they are the history.
 */
 #include "mitra_agreements.h"
+#include "mitra_schedule.h"
 #include "mitra_time.h"
 
 #include <stdio.h>
@@ -112,6 +113,13 @@ mitra_agreements_apply_drafted (mitra_apply_t *ctx, const msgpack_object *data,
     if (rc == 0) {
         partnership->agreement_version = (uint32_t) version;
         rc = mitra_partnership_save (ctx->txn, partnership, err);
+    }
+    //  The new version's expiry replaces the old one's deadlines
+    if (rc == 0) {
+        uint64_t notice_days;
+        bool notice = mitra_obj_uint (mitra_map_get (data, "notice_days"), &notice_days);
+        rc = mitra_schedule_agreement (ctx, partnership, expires,
+                                       notice? (int64_t) notice_days: -1, err);
     }
 out:
     mitra_partnership_destroy (&partnership);

@@ -51,6 +51,24 @@ static const s_key_t s_keys [] = {
     S_U32 ("limits/max_elements", limits.max_elements, 8, 65536, "items in one array or map"),
     S_U32 ("limits/max_objects", limits.max_objects, 16, 1 << 20, "objects in one frame"),
     S_U32 ("limits/max_string", limits.max_string, 64, 1 << 20, "bytes in one string"),
+    S_STR ("deadlines/timezone", deadlines.timezone,
+           "IANA time zone in which a date begins (local midnight), like Asia/Jakarta; UTC"),
+    S_U32 ("deadlines/stale_days", deadlines.stale_days, 1, 3650,
+           "days without a logged contact before communication.stale, unless a partnership sets its own"),
+    S_U32 ("deadlines/milestone_lead_days", deadlines.milestone_lead_days, 0, 365,
+           "days before a milestone's due date for milestone.due_soon, unless a partnership sets its own"),
+    S_U32 ("deadlines/evaluation_lead_days", deadlines.evaluation_lead_days, 0, 365,
+           "days before the next evaluation for evaluation.due, unless the cycle sets its own"),
+    S_STR ("curve/endpoint", curve.endpoint,
+           "TCP request endpoint with CURVE, e.g. tcp://0.0.0.0:7410; empty: none"),
+    S_STR ("curve/pub_endpoint", curve.pub_endpoint,
+           "TCP notification endpoint with CURVE, e.g. tcp://0.0.0.0:7411; empty: none"),
+    S_STR ("curve/server_cert", curve.server_cert,
+           "the daemon's secret certificate (mitra keygen); required for TCP"),
+    S_STR ("curve/allow_dir", curve.allow_dir,
+           "client public certificates, metadata role = admin|writer|reader, org for writers"),
+    S_U32 ("curve/insecure_tcp", curve.insecure_tcp, 0, 1,
+           "1: TCP without server_cert: unencrypted, unauthenticated, read-only (tests only)"),
 };
 #define S_KEY_COUNT (sizeof s_keys / sizeof s_keys [0])
 
@@ -67,6 +85,7 @@ mitra_config_defaults (mitra_config_t *config)
     config->heartbeat_ms = 2000;
     config->max_frames = 3;
     mitra_limits_default (&config->limits);
+    mitra_deadlines_rules_default (&config->deadlines);
 }
 
 static const s_key_t *
@@ -195,6 +214,64 @@ mitra_config_load (mitra_config_t *config, const char *path, char *error, size_t
     return rc;
 }
 
+//  A TCP endpoint with an explicit port: "tcp://HOST:PORT".
+static bool
+s_tcp_endpoint_valid (const char *endpoint)
+{
+    if (strncmp (endpoint, "tcp://", 6) != 0)
+        return false;
+    const char *colon = strrchr (endpoint + 6, ':');
+    if (!colon || colon == endpoint + 6)
+        return false;
+    uint64_t port;
+    return s_parse_uint (colon + 1, &port, false) == 0 && port >= 1 && port <= 65535;
+}
+
+//  The network is never open by accident: TCP needs a server key and an
+//  allow-list, or an explicit, loudly logged insecure_tcp.
+static int
+s_finish_curve (mitra_curve_config_t *curve, char *error, size_t size)
+{
+    bool tcp = *curve->endpoint || *curve->pub_endpoint;
+    if (!tcp)
+        return 0;
+    if (!*curve->endpoint || !*curve->pub_endpoint) {
+        snprintf (error, size, "curve/endpoint and curve/pub_endpoint go together: "
+                               "TCP clients need both requests and notifications");
+        return -1;
+    }
+    const char *endpoints [] = { curve->endpoint, curve->pub_endpoint };
+    for (size_t index = 0; index < 2; index++)
+        if (!s_tcp_endpoint_valid (endpoints [index])) {
+            snprintf (error, size, "curve: '%s' is not a tcp://HOST:PORT endpoint with an "
+                                   "explicit port", endpoints [index]);
+            return -1;
+        }
+    if (streq (curve->endpoint, curve->pub_endpoint)) {
+        snprintf (error, size, "curve/endpoint and curve/pub_endpoint must differ");
+        return -1;
+    }
+    if (*curve->server_cert && curve->insecure_tcp) {
+        snprintf (error, size, "curve/insecure_tcp = 1 and a curve/server_cert: choose one "
+                               "(remove insecure_tcp to use CURVE)");
+        return -1;
+    }
+    if (!*curve->server_cert && !curve->insecure_tcp) {
+        snprintf (error, size, "curve/endpoint %s is TCP but curve/server_cert is empty: "
+                               "refusing to accept unauthenticated network clients. Make a "
+                               "server key with 'mitra keygen', set curve/server_cert and "
+                               "curve/allow_dir (or, for a test, curve/insecure_tcp = 1)",
+                  curve->endpoint);
+        return -1;
+    }
+    if (*curve->server_cert && !*curve->allow_dir) {
+        snprintf (error, size, "curve/server_cert is set but curve/allow_dir is empty: "
+                               "name the directory of the clients' public certificates");
+        return -1;
+    }
+    return 0;
+}
+
 int
 mitra_config_finish (mitra_config_t *config, char *error, size_t size)
 {
@@ -233,15 +310,22 @@ mitra_config_finish (mitra_config_t *config, char *error, size_t size)
                   config->runtime_dir);
     if (strncmp (config->endpoint, "ipc://", 6) != 0
     ||  strncmp (config->pub_endpoint, "ipc://", 6) != 0) {
-        snprintf (error, size, "only ipc:// endpoints are supported in this version "
-                               "(TCP needs CURVE, which is not configured)");
+        snprintf (error, size, "mitrad/endpoint and mitrad/pub_endpoint must be ipc:// "
+                               "(local, protected by file permissions); TCP endpoints go in "
+                               "the curve section, with a server key");
         return -1;
     }
     if (streq (config->endpoint, config->pub_endpoint)) {
         snprintf (error, size, "endpoint and pub_endpoint must differ");
         return -1;
     }
-    return 0;
+    char zone_error [256];
+    if (mitra_deadlines_timezone_check (config->deadlines.timezone, zone_error,
+                                        sizeof zone_error)) {
+        snprintf (error, size, "deadlines/timezone: %s", zone_error);
+        return -1;
+    }
+    return s_finish_curve (&config->curve, error, size);
 }
 
 //  True for keys that a running daemon cannot change: what it bound, opened
@@ -251,7 +335,8 @@ s_needs_restart (const s_key_t *key)
 {
     if (streq (key->path, "mitrad/log_level"))
         return false;
-    return strncmp (key->path, "mitrad/", 7) == 0
+    //  Deadlines: every stored instant was planned with them (re-planned at start)
+    return strncmp (key->path, "mitrad/", 7) == 0 || strncmp (key->path, "deadlines/", 10) == 0
         || strstr (key->path, "endpoint") || strstr (key->path, "cert")
         || strstr (key->path, "insecure");
 }

@@ -14,8 +14,19 @@
 #include <stdio.h>
 
 #include "mitra_codec.h"
+#include "mitra_deadlines.h"
 
 #define MITRA_ENDPOINT_MAX 512
+
+//  Network access: separate TCP sockets beside the ipc ones, CURVE
+//  servers whose clients must be on the allow-list (see mitra_auth.h).
+typedef struct {
+    char endpoint [MITRA_ENDPOINT_MAX];     //  TCP ROUTER; "" = none
+    char pub_endpoint [MITRA_ENDPOINT_MAX]; //  TCP PUB; "" = none
+    char server_cert [PATH_MAX];        //  the daemon's secret certificate (zcert)
+    char allow_dir [PATH_MAX];          //  client public certificates with role metadata
+    uint32_t insecure_tcp;              //  1: TCP without CURVE, read-only; tests only
+} mitra_curve_config_t;
 
 typedef struct {
     char state_dir [PATH_MAX];          //  LMDB environment and lock
@@ -32,6 +43,8 @@ typedef struct {
     uint32_t keep_entries;              //  notification retention by count; 0: no limit
     uint32_t max_frames;                //  frames in one request message, envelope included
     mitra_limits_t limits;              //  decoder limits
+    mitra_deadline_rules_t deadlines;   //  time zone and default lead times (section `deadlines`)
+    mitra_curve_config_t curve;         //  TCP endpoints (section `curve`)
     char source [PATH_MAX];             //  file it came from, "" for defaults
 } mitra_config_t;
 

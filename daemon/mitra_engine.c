@@ -8,11 +8,16 @@
     no trace and no hole in either sequence.
 */
 #include "mitra_engine.h"
+#include "mitra_auth.h"
+#include "mitra_clock.h"
+#include "mitra_due_index.h"
 #include "mitra_event_log.h"
 #include "mitra_idempotency.h"
 #include "mitra_logging.h"
 #include "mitra_model.h"
 #include "mitra_notification_log.h"
+#include "mitra_partnership.h"
+#include "mitra_schedule.h"
 #include "mitra_time.h"
 
 #include <assert.h>
@@ -27,12 +32,31 @@
 
 struct _mitra_engine_t {
     mitra_config_t config;
+    mitra_auth_t *auth;             //  borrowed; NULL: only "local" has rights
     mitra_store_t *store;
     mitra_event_log_t *event_log;
     mitra_notification_log_t *notification_log;
     int64_t started_ms;
     uint64_t rejected;
+    int64_t next_due_ms;            //  the next pending deadline; INT64_MAX: none
 };
+
+//  Read the next pending deadline's instant into next_due_ms: one cursor
+//  step in a read transaction, O(log n). Returns 0 or -1.
+static int
+s_next_due_read (mitra_engine_t *self)
+{
+    mitra_txn_t *txn = mitra_store_begin (self->store, false, NULL);
+    if (!txn)
+        return -1;
+    int64_t at;
+    int rc = mitra_due_index_next (txn, &at);
+    mitra_txn_abort (&txn);
+    if (rc && rc != MITRA_STORE_NOTFOUND)
+        return -1;
+    self->next_due_ms = rc? INT64_MAX: at;
+    return 0;
+}
 
 mitra_engine_t *
 mitra_engine_new (const mitra_config_t *config, char *error, size_t size)
@@ -40,7 +64,13 @@ mitra_engine_new (const mitra_config_t *config, char *error, size_t size)
     mitra_engine_t *self = calloc (1, sizeof *self);
     assert (self);
     self->config = *config;
-    self->started_ms = mitra_time_now_ms ();
+    //  Dates begin in the configured zone from here on (the zone is the
+    //  process's, as the C library has only one)
+    mitra_deadlines_configure (&config->deadlines);
+    if (mitra_clock_is_moved ())
+        mitra_warning ("this is mitrad-testclock: a test moves its clock; never run it "
+                       "in production");
+    self->started_ms = mitra_clock_now_ms ();
     self->store = mitra_store_new (config->state_dir, config->map_size, error, size);
     if (!self->store)
         goto fail;
@@ -48,6 +78,13 @@ mitra_engine_new (const mitra_config_t *config, char *error, size_t size)
     self->notification_log = mitra_notification_log_new (self->store);
     if (!self->event_log || !self->notification_log) {
         snprintf (error, size, "cannot read the logs in %s", config->state_dir);
+        goto fail;
+    }
+    size_t replanned;
+    if (mitra_schedule_prepare (self->store, self->notification_log, self->started_ms,
+                                &replanned)
+    ||  s_next_due_read (self)) {
+        snprintf (error, size, "cannot plan the deadlines in %s", config->state_dir);
         goto fail;
     }
     return self;
@@ -88,6 +125,18 @@ mitra_engine_request_init (mitra_engine_request_t *request, const void *frame, s
     msgpack_sbuffer_init (&request->reply);
 }
 
+const char *
+mitra_engine_request_id (const mitra_engine_request_t *request)
+{
+    return request->request_.id;
+}
+
+const msgpack_object *
+mitra_engine_request_args (const mitra_engine_request_t *request)
+{
+    return request->request_.body;
+}
+
 void
 mitra_engine_request_release (mitra_engine_request_t *request)
 {
@@ -101,6 +150,93 @@ s_reject (mitra_engine_request_t *request)
     request->rejected = true;
     msgpack_sbuffer_clear (&request->reply);
     mitra_reply_pack_error (&request->reply, request->request_.id, &request->err);
+}
+
+//  --- authorization (PROTOCOL.md 2.5): the role decides what a principal
+//  may ask; a writer's events must also fall within its organization.
+
+void
+mitra_engine_set_auth (mitra_engine_t *self, mitra_auth_t *auth)
+{
+    assert (self);
+    self->auth = auth;
+}
+
+static mitra_role_t
+s_role (mitra_engine_t *self, const char *principal, char *org, size_t org_size)
+{
+    if (self->auth)
+        return mitra_auth_lookup (self->auth, principal, org, org_size);
+    *org = 0;
+    return streq (principal, MITRA_PRINCIPAL_LOCAL)? MITRA_ROLE_ADMIN: MITRA_ROLE_NONE;
+}
+
+//  Rights that need no state: looked up afresh for every request, so a key
+//  removed by a reload is refused on the connections it already has.
+static int
+s_authorize_role (mitra_engine_t *self, mitra_engine_request_t *request)
+{
+    char org [72];
+    mitra_role_t role = s_role (self, request->principal, org, sizeof org);
+    if (role == MITRA_ROLE_NONE)
+        return mitra_error_set (&request->err, MITRA_ERR_FORBIDDEN, NULL,
+                                "%s is not on the daemon's allow-list (rule: only keys in "
+                                "curve/allow_dir may make requests); ask its administrator",
+                                request->principal);
+    if (role == MITRA_ROLE_READER && request->request_.op == MITRA_OP_EVENT)
+        return mitra_error_set (&request->err, MITRA_ERR_FORBIDDEN, NULL,
+                                "a reader key may only query (rule: events need a writer or "
+                                "admin key); %s was not applied", request->request_.name);
+    return 0;
+}
+
+//  A writer for org X may send: org.registered/org.updated of X itself;
+//  partnership.proposed with lead X; any other event for a partnership
+//  that has X as a member (one that does not exist is left to the model,
+//  which answers not_found). Read inside the event's transaction, so a
+//  membership changed earlier in the same batch counts.
+static int
+s_authorize_scope (mitra_engine_t *self, mitra_txn_t *txn, mitra_engine_request_t *request)
+{
+    char org [72];
+    if (s_role (self, request->principal, org, sizeof org) != MITRA_ROLE_WRITER)
+        return 0;
+    const char *type = request->request_.name;
+    const msgpack_object *data = request->request_.body;
+    mitra_error_t *err = &request->err;
+    char value [80];
+    if (streq (type, "org.registered") || streq (type, "org.updated")) {
+        mitra_model_copy (data, "org", value, sizeof value);
+        if (streq (value, org))
+            return 0;
+        return mitra_error_set (err, MITRA_ERR_FORBIDDEN, "org",
+                                "a writer for '%s' may register or update only its own "
+                                "organization, not '%s' (rule: writer scope)", org, value);
+    }
+    if (streq (type, "partnership.proposed")) {
+        mitra_model_copy (data, "lead", value, sizeof value);
+        if (streq (value, org))
+            return 0;
+        return mitra_error_set (err, MITRA_ERR_FORBIDDEN, "lead",
+                                "a writer for '%s' may propose only partnerships that '%s' "
+                                "leads, not one led by '%s' (rule: writer scope)", org, org, value);
+    }
+    mitra_model_copy (data, "partnership", value, sizeof value);
+    if (!*value)
+        return mitra_error_set (err, MITRA_ERR_FORBIDDEN, "type",
+                                "no rule lets a writer send %s; use an admin key", type);
+    int rc;
+    mitra_partnership_t *partnership = mitra_partnership_load (txn, value, &rc);
+    if (!partnership)
+        return rc == MITRA_STORE_NOTFOUND? 0: mitra_model_store_error (rc, err);
+    bool member = mitra_partnership_member (partnership, org) != NULL;
+    mitra_partnership_destroy (&partnership);
+    if (member)
+        return 0;
+    return mitra_error_set (err, MITRA_ERR_FORBIDDEN, "partnership",
+                            "a writer for '%s' may send events only for partnerships it is a "
+                            "member of, and '%s' is not one of '%s' (rule: writer scope)",
+                            org, org, value);
 }
 
 //  Decode and validate; on failure the request's error reply is ready.
@@ -124,6 +260,10 @@ s_check (mitra_engine_t *self, mitra_engine_request_t *request)
                          kind == MITRA_SCHEMA_EVENT? "type": "q",
                          "unknown %s '%s'; PROTOCOL.md lists every one",
                          kind == MITRA_SCHEMA_EVENT? "event type": "query", request->request_.name);
+        s_reject (request);
+        return;
+    }
+    if (s_authorize_role (self, request)) {
         s_reject (request);
         return;
     }
@@ -209,7 +349,9 @@ s_apply_event (mitra_engine_t *self, mitra_txn_t *batch, mitra_engine_request_t 
     //  The event's own notification first, so that what it causes follows
     //  it in seq order; all of it vanishes with the nested transaction if
     //  the model refuses the event
-    rc = s_emit_event (self, &ctx, request, &request->err);
+    rc = s_authorize_scope (self, txn, request);
+    if (rc == 0)
+        rc = s_emit_event (self, &ctx, request, &request->err);
     if (rc == 0)
         rc = mitra_model_apply (&ctx, request->request_.name, data, &request->err);
     uint64_t seq = 0;
@@ -261,7 +403,7 @@ s_apply_batch (mitra_engine_t *self, mitra_engine_request_t *requests, size_t co
     mitra_txn_t *batch = mitra_store_begin (self->store, true, NULL);
     if (!batch)
         return -1;
-    int64_t now_ms = mitra_time_now_ms ();
+    int64_t now_ms = mitra_clock_now_ms ();
     uint64_t event_mark = mitra_event_log_mark (self->event_log);
     uint64_t notification_mark = mitra_notification_log_mark (self->notification_log);
     bool full = false;
@@ -297,14 +439,20 @@ s_apply_batch (mitra_engine_t *self, mitra_engine_request_t *requests, size_t co
     }
     mitra_event_log_commit (self->event_log);
     mitra_notification_log_commit (self->notification_log);
-    return 0;
+    //  The batch may have added, moved or cancelled the next deadline
+    return s_next_due_read (self);
 }
 
 //  --- queries
 
 static int
-s_query_hello (mitra_engine_t *self, msgpack_packer *pk)
+s_query_hello (mitra_engine_t *self, const char *principal, msgpack_packer *pk)
 {
+    //  A TCP client is told the TCP notification endpoint; a wildcard host
+    //  in it (tcp://0.0.0.0:7411) is for the client to replace (PROTOCOL.md 2.4)
+    const char *pub_endpoint = streq (principal, MITRA_PRINCIPAL_LOCAL)
+                            || !*self->config.curve.pub_endpoint
+                             ? self->config.pub_endpoint: self->config.curve.pub_endpoint;
     char started [32];
     mitra_instant_format (self->started_ms, started);
     msgpack_pack_map (pk, 9);
@@ -319,7 +467,7 @@ s_query_hello (mitra_engine_t *self, msgpack_packer *pk)
     mitra_pack_cstr (pk, "last_notification_seq");
     msgpack_pack_uint64 (pk, mitra_notification_log_last (self->notification_log));
     mitra_pack_cstr (pk, "pub_endpoint");
-    mitra_pack_cstr (pk, self->config.pub_endpoint);
+    mitra_pack_cstr (pk, pub_endpoint);
     mitra_pack_cstr (pk, "started_at");
     mitra_pack_cstr (pk, started);
     mitra_pack_cstr (pk, "oldest_notification_seq");
@@ -342,7 +490,7 @@ s_query (mitra_engine_t *self, mitra_txn_t *txn, mitra_engine_request_t *request
     const char *name = request->request_.name;
     const msgpack_object *args = request->request_.body;
     if (streq (name, "hello"))
-        return s_query_hello (self, pk);
+        return s_query_hello (self, request->principal, pk);
     if (streq (name, "log")) {
         char type [64];
         bool typed = mitra_obj_str_copy (mitra_map_get (args, "type"), type, sizeof type) == 0;
@@ -380,10 +528,33 @@ s_query (mitra_engine_t *self, mitra_txn_t *txn, mitra_engine_request_t *request
                                     (unsigned long long) oldest);
         return rc? mitra_model_store_error (rc, &request->err): 0;
     }
-    int rc = mitra_model_query (txn, mitra_time_now_ms (), name, args, pk, &request->err);
+    int rc = mitra_model_query (txn, mitra_clock_now_ms (), name, args, pk, &request->err);
     if (rc == 1)
         return mitra_error_set (&request->err, MITRA_ERR_INTERNAL, "q", "query %s has no handler", name);
     return rc;
+}
+
+//  A backup takes as long as the copy: the server runs it on a thread and
+//  replies when it is done. Only local administrators may ask for one, as
+//  it writes a file where the daemon runs.
+static void
+s_check_backup (mitra_engine_request_t *request)
+{
+    char path [PATH_MAX];
+    const msgpack_object *args = request->request_.body;
+    if (strcmp (request->principal, "local") != 0)
+        mitra_error_set (&request->err, MITRA_ERR_FORBIDDEN, NULL,
+                         "backup is for local administrators (the ipc socket) only");
+    else
+    if (mitra_obj_str_copy (mitra_map_get (args, "path"), path, sizeof path) || path [0] != '/')
+        mitra_error_set (&request->err, MITRA_ERR_INVALID_FIELD, "path",
+                         "path must be an absolute directory path on the daemon's machine, "
+                         "like /var/backups/mitra/2026-11-28");
+    else {
+        request->deferred = true;
+        return;
+    }
+    s_reject (request);
 }
 
 static void
@@ -394,6 +565,10 @@ s_answer_queries (mitra_engine_t *self, mitra_engine_request_t *requests, size_t
         mitra_engine_request_t *request = &requests [index];
         if (request->rejected || request->request_.op != MITRA_OP_QUERY)
             continue;
+        if (streq (request->request_.name, "backup")) {
+            s_check_backup (request);
+            continue;
+        }
         if (!txn)
             txn = mitra_store_begin (self->store, false, NULL);
         if (!txn) {
@@ -422,6 +597,12 @@ mitra_engine_process (mitra_engine_t *self, mitra_engine_request_t *requests, si
     for (size_t index = 0; index < count; index++)
         if (requests [index].rejected) {
             self->rejected++;
+            if (requests [index].err.code == MITRA_ERR_FORBIDDEN)
+                mitra_warning ("forbidden: %s sent %s '%s' (request '%s'): %s",
+                               requests [index].principal,
+                               requests [index].request_.op == MITRA_OP_EVENT? "event": "query",
+                               requests [index].request_.name, requests [index].request_.id,
+                               requests [index].err.message);
             mitra_debug ("rejected request '%s': %s: %s", requests [index].request_.id,
                          mitra_error_code_name (requests [index].err.code),
                          requests [index].err.message);
@@ -438,7 +619,7 @@ mitra_engine_next_publish (mitra_engine_t *self, const char **topic, const void 
 void
 mitra_engine_heartbeat (mitra_engine_t *self, msgpack_sbuffer *body)
 {
-    mitra_notification_log_heartbeat (self->notification_log, mitra_time_now_ms (), body);
+    mitra_notification_log_heartbeat (self->notification_log, mitra_clock_now_ms (), body);
 }
 
 int
@@ -448,7 +629,7 @@ mitra_engine_retention (mitra_engine_t *self, size_t chunk, size_t *removed)
     if (self->config.keep_entries == 0 && self->config.keep_days == 0)
         return 0;
     int rc = mitra_notification_log_prune (self->notification_log, self->config.keep_entries,
-                                           self->config.keep_days, mitra_time_now_ms (),
+                                           self->config.keep_days, mitra_clock_now_ms (),
                                            chunk, removed);
     if (rc == MITRA_STORE_FAILED)
         return -1;
@@ -479,6 +660,44 @@ uint64_t
 mitra_engine_rejected (mitra_engine_t *self)
 {
     return self->rejected;
+}
+
+int64_t
+mitra_engine_next_due_ms (mitra_engine_t *self)
+{
+    assert (self);
+    return self->next_due_ms;
+}
+
+int
+mitra_engine_fire_due (mitra_engine_t *self, int64_t now_ms, size_t chunk, size_t *fired)
+{
+    assert (self && fired);
+    *fired = 0;
+    if (self->next_due_ms > now_ms)
+        return 0;
+    mitra_txn_t *txn = mitra_store_begin (self->store, true, NULL);
+    if (!txn)
+        return -1;
+    uint64_t mark = mitra_notification_log_mark (self->notification_log);
+    int rc = mitra_schedule_fire (txn, self->notification_log, now_ms, self->started_ms, chunk,
+                                  fired);
+    if (rc == 0)
+        rc = mitra_txn_commit (&txn);
+    else
+        mitra_txn_abort (&txn);
+    if (rc) {
+        mitra_notification_log_rollback (self->notification_log, mark);
+        *fired = 0;
+        if (rc != MITRA_STORE_FULL)
+            return -1;
+        //  Nothing fired, nothing lost: the deadlines wait in the index
+        mitra_warning ("store full (map_size %llu bytes): deadlines due cannot fire; "
+                       "raise map_size", (unsigned long long) self->config.map_size);
+        return 0;
+    }
+    mitra_notification_log_commit (self->notification_log);
+    return s_next_due_read (self);
 }
 
 mitra_store_t *

@@ -22,10 +22,11 @@ typedef struct {
     //  In (borrowed; must outlive the process call)
     const void *frame;
     size_t size;
-    const char *principal;          //  "local" for ipc peers
+    const char *principal;          //  "local" for ipc peers, "curve:KEY" (mitra_auth.h)
     //  Out
     msgpack_sbuffer reply;          //  the reply frame
     bool rejected;                  //  reply is an error; err says which
+    bool deferred;                  //  no reply yet: a backup the caller runs
     mitra_error_t err;
     //  Private to the engine
     mitra_doc_t *doc_;
@@ -42,6 +43,12 @@ void mitra_engine_destroy (mitra_engine_t **self_p);
 //  its paths stay as they were opened.
 void mitra_engine_set_config (mitra_engine_t *self, const mitra_config_t *config);
 
+//  The allow-list and roles to enforce on every request (borrowed; must
+//  outlive the engine). Without one, only the principal "local" has any
+//  right, and every other principal is refused with `forbidden`.
+typedef struct _mitra_auth_t mitra_auth_t;
+void mitra_engine_set_auth (mitra_engine_t *self, mitra_auth_t *auth);
+
 //  Prepare a request for a frame received from `principal`.
 void mitra_engine_request_init (mitra_engine_request_t *request, const void *frame, size_t size,
                                 const char *principal);
@@ -50,6 +57,11 @@ void mitra_engine_request_init (mitra_engine_request_t *request, const void *fra
 void mitra_engine_request_refuse (mitra_engine_request_t *request, const mitra_error_t *err);
 //  Free what the request holds.
 void mitra_engine_request_release (mitra_engine_request_t *request);
+
+//  The request id and the query args of a processed request ("" and NULL
+//  when they could not be read).
+const char *mitra_engine_request_id (const mitra_engine_request_t *request);
+const msgpack_object *mitra_engine_request_args (const mitra_engine_request_t *request);
 
 //  Process a batch: every event in one synced write transaction, then the
 //  queries from a read transaction that sees it. Afterwards every request
@@ -68,6 +80,18 @@ void mitra_engine_heartbeat (mitra_engine_t *self, msgpack_sbuffer *body);
 //  One bounded chunk of notification retention; sets *removed. Returns 0,
 //  or -1 on a storage failure.
 int mitra_engine_retention (mitra_engine_t *self, size_t chunk, size_t *removed);
+
+//  The instant (ms) of the next pending deadline, INT64_MAX when none: the
+//  server sleeps no longer than until then. Kept current after every batch
+//  and every firing, at the cost of one index lookup.
+int64_t mitra_engine_next_due_ms (mitra_engine_t *self);
+
+//  Fire at most `chunk` deadlines due at `now_ms`, earliest first, in one
+//  synced write transaction: their notifications and fired marks commit
+//  together, then wait for mitra_engine_next_publish. Sets *fired. Returns
+//  0 (also when the store is full: they stay due), or -1 on a storage
+//  failure.
+int mitra_engine_fire_due (mitra_engine_t *self, int64_t now_ms, size_t chunk, size_t *fired);
 
 uint64_t mitra_engine_last_seq (mitra_engine_t *self);
 uint64_t mitra_engine_last_notification (mitra_engine_t *self);

@@ -7,6 +7,8 @@
     said; ending the partnership is a separate partnership.status_changed.
 */
 #include "mitra_evaluations.h"
+#include "mitra_deadlines.h"
+#include "mitra_schedule.h"
 #include "mitra_time.h"
 
 #include <stdio.h>
@@ -21,13 +23,17 @@ mitra_evaluations_apply_scheduled (mitra_apply_t *ctx, const msgpack_object *dat
         return -1;
     int rc = mitra_partnership_require_open (partnership, "new evaluation cycles", err);
     if (rc == 0) {
-        uint64_t lead_days = MITRA_EVALUATION_LEAD;
-        mitra_obj_uint (mitra_map_get (data, "lead_days"), &lead_days);
+        //  Without lead_days the configured default applies, now and later
+        uint64_t lead_days = mitra_deadlines_rules ()->evaluation_lead_days;
+        partnership->evaluation_lead_days_set =
+            mitra_obj_uint (mitra_map_get (data, "lead_days"), &lead_days);
         partnership->evaluation_every = mitra_map_get (data, "every");
         partnership->evaluation_next = mitra_model_date (mitra_map_get (data, "next"));
         partnership->evaluation_lead_days = (uint32_t) lead_days;
         rc = mitra_partnership_save (ctx->txn, partnership, err);
     }
+    if (rc == 0)
+        rc = mitra_schedule_evaluation (ctx, partnership, err);
     mitra_partnership_destroy (&partnership);
     return rc;
 }
@@ -66,6 +72,8 @@ mitra_evaluations_apply_recorded (mitra_apply_t *ctx, const msgpack_object *data
         }
         rc = mitra_partnership_save (ctx->txn, partnership, err);
     }
+    if (rc == 0)
+        rc = mitra_schedule_evaluation (ctx, partnership, err);
     mitra_partnership_destroy (&partnership);
     return rc;
 }

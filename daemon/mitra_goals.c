@@ -11,6 +11,7 @@
     is still recorded then, as the closing report.
 */
 #include "mitra_goals.h"
+#include "mitra_schedule.h"
 #include "mitra_time.h"
 
 #include <stdio.h>
@@ -179,6 +180,12 @@ mitra_milestones_apply_added (mitra_apply_t *ctx, const msgpack_object *data,
         mitra_builder_uint (&record, "added_seq", ctx->event_seq);
         rc = mitra_model_put_built (ctx->txn, key, &record, err);
     }
+    if (rc == 0) {
+        char milestone [72];
+        mitra_model_copy (data, "milestone", milestone, sizeof milestone);
+        rc = mitra_schedule_milestone (ctx, partnership, milestone,
+                                       mitra_model_date (mitra_map_get (data, "due")), false, err);
+    }
     mitra_doc_destroy (&goal);
     mitra_partnership_destroy (&partnership);
     return rc;
@@ -227,10 +234,15 @@ s_write_progress (mitra_apply_t *ctx, const mitra_partnership_t *partnership, co
     if (completed)
         mitra_builder_date (&record, "completed_on", on);
     int rc = mitra_model_put_built (ctx->txn, key, &record, err);
+    //  Completion cancels its deadlines; other progress leaves them as they are
+    int64_t due = mitra_model_date (mitra_map_get (milestone, "due"));
+    char name [72];
+    mitra_model_copy (milestone, "milestone", name, sizeof name);
+    if (rc == 0)
+        rc = mitra_schedule_milestone (ctx, partnership, name, due, completed, err);
     if (rc || !completed)
         return rc;
 
-    int64_t due = mitra_model_date (mitra_map_get (milestone, "due"));
     mitra_builder_t notice;
     mitra_builder_init (&notice);
     static const char *const copied [] = { "milestone", "title", "due", "owner", "goal" };
@@ -312,6 +324,12 @@ mitra_milestones_apply_rescheduled (mitra_apply_t *ctx, const msgpack_object *da
         mitra_builder_int (&record, "updated_ms", ctx->now_ms);
         mitra_builder_uint (&record, "updated_seq", ctx->event_seq);
         rc = mitra_model_put_built (ctx->txn, key, &record, err);
+    }
+    if (rc == 0) {
+        char milestone [72];
+        mitra_model_copy (data, "milestone", milestone, sizeof milestone);
+        rc = mitra_schedule_milestone (ctx, partnership, milestone,
+                                       mitra_model_date (mitra_map_get (data, "due")), false, err);
     }
     mitra_doc_destroy (&doc);
     mitra_partnership_destroy (&partnership);

@@ -11,6 +11,8 @@
 #include "mitra_orgs.h"
 #include "mitra_partnership_view.h"
 #include "mitra_partnerships.h"
+#include "mitra_deadlines.h"
+#include "mitra_schedule.h"
 #include "mitra_time.h"
 
 #include <assert.h>
@@ -56,6 +58,7 @@ static const struct {
     { "events", mitra_partnership_view_query_events },
     { "match", mitra_match_query },
     { "health", mitra_health_query },
+    { "due", mitra_schedule_query_due },
 };
 
 int
@@ -194,8 +197,7 @@ mitra_model_pack_fields (msgpack_packer *pk, const mitra_field_t *fields,
 int64_t
 mitra_model_day (int64_t ms)
 {
-    int64_t day = ms / 86400000;
-    return ms < 0 && ms % 86400000? day - 1: day;
+    return mitra_deadlines_local_day (ms);
 }
 
 int64_t

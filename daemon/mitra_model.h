@@ -85,7 +85,8 @@ int mitra_model_index_put (mitra_txn_t *txn, const void *key, size_t key_size,
 int mitra_model_index_del (mitra_txn_t *txn, const void *key, size_t key_size,
                            mitra_error_t *err);
 
-//  The UTC day (days since 1970-01-01) of an instant.
+//  The day (days since 1970-01-01) of an instant in the configured time
+//  zone (mitra_deadlines: a date begins at local midnight; UTC by default).
 int64_t mitra_model_day (int64_t ms);
 //  A date field's day, or MITRA_NO_DAY when `obj` is absent or not a date.
 int64_t mitra_model_date (const msgpack_object *obj);

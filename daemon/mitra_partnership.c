@@ -7,6 +7,7 @@
     is damaged, and that is a storage failure, never a guess.
 */
 #include "mitra_partnership.h"
+#include "mitra_deadlines.h"
 #include "mitra_time.h"
 
 #include <assert.h>
@@ -54,8 +55,10 @@ mitra_partnership_new (void)
 {
     mitra_partnership_t *self = calloc (1, sizeof *self);
     assert (self);
-    self->stale_days = MITRA_STALE_DAYS;
-    self->milestone_lead_days = MITRA_MILESTONE_LEAD;
+    const mitra_deadline_rules_t *rules = mitra_deadlines_rules ();
+    self->stale_days = rules->stale_days;
+    self->milestone_lead_days = rules->milestone_lead_days;
+    self->evaluation_lead_days = rules->evaluation_lead_days;
     self->last_evaluation = MITRA_NO_DAY;
     return self;
 }
@@ -131,8 +134,13 @@ s_decode (mitra_partnership_t *self, const msgpack_object *root)
     self->status_reason = s_str (root, "status_reason");
     self->status_ms = s_int (root, "status_ms");
     self->status_seq = s_uint (root, "status_seq");
-    self->stale_days = (uint32_t) s_uint (root, "stale_days");
-    self->milestone_lead_days = (uint32_t) s_uint (root, "milestone_lead_days");
+    //  Absent: the configured default, already in place
+    self->stale_days_set = mitra_map_get (root, "stale_days") != NULL;
+    if (self->stale_days_set)
+        self->stale_days = (uint32_t) s_uint (root, "stale_days");
+    self->milestone_lead_days_set = mitra_map_get (root, "milestone_lead_days") != NULL;
+    if (self->milestone_lead_days_set)
+        self->milestone_lead_days = (uint32_t) s_uint (root, "milestone_lead_days");
     self->proposed_ms = s_int (root, "proposed_ms");
     self->proposed_seq = s_uint (root, "proposed_seq");
     self->agreement_version = (uint32_t) s_uint (root, "agreement_version");
@@ -140,7 +148,9 @@ s_decode (mitra_partnership_t *self, const msgpack_object *root)
     if (evaluation) {
         self->evaluation_every = s_str (evaluation, "every");
         self->evaluation_next = mitra_model_date (mitra_map_get (evaluation, "next"));
-        self->evaluation_lead_days = (uint32_t) s_uint (evaluation, "lead_days");
+        self->evaluation_lead_days_set = mitra_map_get (evaluation, "lead_days") != NULL;
+        if (self->evaluation_lead_days_set)
+            self->evaluation_lead_days = (uint32_t) s_uint (evaluation, "lead_days");
         if (!self->evaluation_every || self->evaluation_next == MITRA_NO_DAY)
             return -1;
     }
@@ -230,8 +240,10 @@ mitra_partnership_save (mitra_txn_t *txn, const mitra_partnership_t *self, mitra
     mitra_builder_obj_opt (&record, "status_reason", self->status_reason);
     mitra_builder_int (&record, "status_ms", self->status_ms);
     mitra_builder_uint (&record, "status_seq", self->status_seq);
-    mitra_builder_uint (&record, "stale_days", self->stale_days);
-    mitra_builder_uint (&record, "milestone_lead_days", self->milestone_lead_days);
+    if (self->stale_days_set)
+        mitra_builder_uint (&record, "stale_days", self->stale_days);
+    if (self->milestone_lead_days_set)
+        mitra_builder_uint (&record, "milestone_lead_days", self->milestone_lead_days);
     mitra_builder_int (&record, "proposed_ms", self->proposed_ms);
     mitra_builder_uint (&record, "proposed_seq", self->proposed_seq);
     mitra_builder_uint (&record, "agreement_version", self->agreement_version);
@@ -240,7 +252,8 @@ mitra_partnership_save (mitra_txn_t *txn, const mitra_partnership_t *self, mitra
         mitra_builder_init (&evaluation);
         mitra_builder_obj_opt (&evaluation, "every", self->evaluation_every);
         mitra_builder_date (&evaluation, "next", self->evaluation_next);
-        mitra_builder_uint (&evaluation, "lead_days", self->evaluation_lead_days);
+        if (self->evaluation_lead_days_set)
+            mitra_builder_uint (&evaluation, "lead_days", self->evaluation_lead_days);
         mitra_builder_finish_map (&evaluation, mitra_builder_key (&record, "evaluation"));
     }
     mitra_builder_date_opt (&record, "last_evaluation", self->last_evaluation);

@@ -19,9 +19,6 @@
 #include "mitra_model.h"
 
 #define MITRA_MEMBERS_MAX       64      //  members of one partnership
-#define MITRA_STALE_DAYS        60      //  default silence before communication is stale
-#define MITRA_MILESTONE_LEAD    14      //  default days of warning before a milestone
-#define MITRA_EVALUATION_LEAD   14      //  default days of warning before an evaluation
 
 typedef enum {
     MITRA_STATUS_PROPOSED,
@@ -56,8 +53,13 @@ typedef struct {
     const msgpack_object *status_reason;    //  reason of the last transition, or NULL
     int64_t status_ms;                      //  when the status last changed (proposal included)
     uint64_t status_seq;
+    //  Lead times: the partnership's own when `_set`, else the configured
+    //  default (mitra_deadlines_rules), which a record does not store so
+    //  that a changed default reaches it
     uint32_t stale_days;
+    bool stale_days_set;
     uint32_t milestone_lead_days;
+    bool milestone_lead_days_set;
     int64_t proposed_ms;
     uint64_t proposed_seq;
     uint32_t agreement_version;             //  the current version; 0 when none drafted
@@ -65,6 +67,7 @@ typedef struct {
     const msgpack_object *evaluation_every; //  duration text
     int64_t evaluation_next;                //  day of the next evaluation
     uint32_t evaluation_lead_days;
+    bool evaluation_lead_days_set;
     int64_t last_evaluation;                //  day of the latest evaluation, or MITRA_NO_DAY
     uint64_t evaluations;
     uint64_t reach_total;                   //  people, summed over reach records

@@ -12,6 +12,7 @@
 #include "mitra_agreements.h"
 #include "mitra_orgs.h"
 #include "mitra_partnership.h"
+#include "mitra_schedule.h"
 #include "mitra_time.h"
 
 #include <stdio.h>
@@ -76,9 +77,10 @@ mitra_partnerships_apply_proposed (mitra_apply_t *ctx, const msgpack_object *dat
     self->status_ms = self->proposed_ms = ctx->now_ms;
     self->status_seq = self->proposed_seq = ctx->event_seq;
     uint64_t days;
-    if (mitra_obj_uint (mitra_map_get (data, "stale_days"), &days))
+    if ((self->stale_days_set = mitra_obj_uint (mitra_map_get (data, "stale_days"), &days)))
         self->stale_days = (uint32_t) days;
-    if (mitra_obj_uint (mitra_map_get (data, "milestone_lead_days"), &days))
+    if ((self->milestone_lead_days_set =
+            mitra_obj_uint (mitra_map_get (data, "milestone_lead_days"), &days)))
         self->milestone_lead_days = (uint32_t) days;
     mitra_member_t *member = &self->members [self->member_count++];
     snprintf (member->org, sizeof member->org, "%s", lead);
@@ -90,6 +92,8 @@ mitra_partnerships_apply_proposed (mitra_apply_t *ctx, const msgpack_object *dat
     rc = mitra_partnership_save (ctx->txn, self, err);
     if (rc == 0)
         rc = mitra_partnership_index_new (ctx->txn, self, err);
+    if (rc == 0)
+        rc = mitra_schedule_member (ctx, self, lead, err);
     mitra_partnership_destroy (&self);
     return rc;
 }
@@ -152,6 +156,8 @@ mitra_partnerships_apply_member_added (mitra_apply_t *ctx, const msgpack_object 
     rc = mitra_partnership_save (ctx->txn, self, err);
     if (rc == 0)
         rc = mitra_partnership_index_member (ctx->txn, self->id, org, true, err);
+    if (rc == 0)
+        rc = mitra_schedule_member (ctx, self, org, err);
 out:
     mitra_partnership_destroy (&self);
     return rc;
@@ -216,6 +222,8 @@ mitra_partnerships_apply_member_removed (mitra_apply_t *ctx, const msgpack_objec
     rc = mitra_partnership_save (ctx->txn, self, err);
     if (rc == 0)
         rc = mitra_partnership_index_member (ctx->txn, self->id, org, false, err);
+    if (rc == 0)
+        rc = mitra_schedule_member (ctx, self, org, err);
     if (rc == 0)
         rc = s_announce_if_in_force (ctx, self, before.in_force, err);
 out:
@@ -331,6 +339,9 @@ mitra_partnerships_apply_status_changed (mitra_apply_t *ctx, const msgpack_objec
         rc = mitra_partnership_index_status (ctx->txn, self->id, from, self->status, err);
     if (rc == 0)
         rc = s_emit_status_changed (ctx, self, from, err);
+    //  Concluded or terminated: every pending deadline is cancelled
+    if (rc == 0 && mitra_partnership_closed (self))
+        rc = mitra_schedule_partnership (ctx, self, err);
     mitra_partnership_destroy (&self);
     return rc;
 }

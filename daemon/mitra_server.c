@@ -11,6 +11,9 @@
     time, so neither ever holds up requests for long.
 */
 #include "mitra_server.h"
+#include "mitra_auth.h"
+#include "mitra_backup.h"
+#include "mitra_clock.h"
 #include "mitra_engine.h"
 #include "mitra_logging.h"
 #include "mitra_notification_log.h"
@@ -32,12 +35,24 @@ static volatile sig_atomic_t s_reload = 0;
 #define S_PRUNE_CHUNK 2000
 //  ...and, when it has nothing to do, looks again after this many ms
 #define S_PRUNE_CHECK_MS 1000
+//  Deadlines fired per synced transaction; more due wait for the next turn
+//  of the loop, after the requests that came meanwhile
+#define S_FIRE_CHUNK 1000
+//  While a deadline is pending the loop looks at the wall clock at least
+//  this often: the clock can be stepped (NTP, a resumed VM), and a deadline
+//  must still come within a second of its instant
+#define S_CLOCK_CHECK_MS 500
+//  The largest frame libzmq buffers for a typed `malformed` reply (the
+//  largest limits/max_size); anything larger drops the connection
+#define S_FRAME_CEILING_MAX (16 << 20)
 //  What the sockets received for one request; the engine's part alongside.
 typedef struct {
     zmq_msg_t identity;
     zmq_msg_t payload;
     bool delimiter;             //  an empty frame came before the payload (REQ client)
     size_t frames;              //  frames after the identity
+    void *socket;               //  the ROUTER it came from, which the reply goes back on
+    char principal [MITRA_PRINCIPAL_MAX];
 } s_slot_t;
 
 struct _mitra_server_t {
@@ -47,11 +62,23 @@ struct _mitra_server_t {
     zsock_t *pub;
     void *router_handle;
     void *pub_handle;
+    //  The network side (section curve), NULL when not configured: CURVE
+    //  servers admitted by the ZAP handler of `auth`
+    mitra_auth_t *auth;
+    zsock_t *tcp_router;
+    zsock_t *tcp_pub;
+    void *tcp_router_handle;
+    void *tcp_pub_handle;
     int runtime_lock_fd;
     s_slot_t *slots;
     mitra_engine_request_t *requests;   //  one per slot
+    mitra_backup_t *backup;             //  the backup running, if any
+    zmq_msg_t backup_identity;          //  ...and who asked for it
+    bool backup_delimiter;
+    char backup_id [MITRA_REQUEST_ID_MAX + 1];
     int64_t next_heartbeat;     //  monotonic ms
     int64_t next_prune;         //  monotonic ms; 0: retention has more to do now
+    int64_t fire_retry;         //  monotonic ms: deadlines due could not fire (store full)
 };
 
 static void
@@ -103,8 +130,10 @@ s_protect_socket (const mitra_config_t *config, const char *endpoint, char *erro
     return 0;
 }
 
+//  Bind a socket; with `auth`, a TCP socket secured by it (CURVE, ZAP).
 static zsock_t *
-s_bind (const mitra_config_t *config, int type, const char *endpoint, char *error, size_t size)
+s_bind (const mitra_config_t *config, mitra_auth_t *auth, int type, const char *endpoint,
+        char *error, size_t size)
 {
     zsock_t *sock = zsock_new (type);
     assert (sock);
@@ -113,12 +142,19 @@ s_bind (const mitra_config_t *config, int type, const char *endpoint, char *erro
         //  Oversized frames get a typed `malformed` reply up to this ceiling;
         //  beyond it libzmq drops the connection before buffering the bytes.
         size_t ceiling = config->limits.max_size * 16;
-        zsock_set_maxmsgsize (sock, (int) (ceiling > INT32_MAX? INT32_MAX: ceiling));
-        zsock_set_rcvhwm (sock, 100000);
+        if (ceiling > S_FRAME_CEILING_MAX)
+            ceiling = S_FRAME_CEILING_MAX;
+        zsock_set_maxmsgsize (sock, (int) ceiling);
+        //  A remote peer may queue far less than a local one
+        zsock_set_rcvhwm (sock, auth? 1000: 100000);
         zsock_set_sndhwm (sock, 100000);
     }
     else
         zsock_set_sndhwm (sock, (int) config->pub_hwm);
+    if (auth && mitra_auth_secure (auth, sock, error, size)) {
+        zsock_destroy (&sock);
+        return NULL;
+    }
     //  Socket files are created by bind: keep them from ever being world-accessible
     mode_t old_mask = umask (0117);
     int rc = zsock_bind (sock, "%s", endpoint);
@@ -150,6 +186,14 @@ mitra_server_new (const mitra_config_t *config, char *error, size_t size)
                   strerror (errno));
         goto fail;
     }
+    //  The socket group must be able to reach the sockets, too
+    if (*config->socket_group) {
+        struct group *group = getgrnam (config->socket_group);
+        if (!group || chown (config->runtime_dir, (uid_t) -1, group->gr_gid))
+            mitra_warning ("cannot give runtime directory %s to group '%s' (%s): its members "
+                           "may not reach the sockets", config->runtime_dir,
+                           config->socket_group, group? strerror (errno): "no such group");
+    }
     char lock_path [PATH_MAX + 32];
     snprintf (lock_path, sizeof lock_path, "%s/mitrad.lock", config->runtime_dir);
     self->runtime_lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
@@ -161,14 +205,34 @@ mitra_server_new (const mitra_config_t *config, char *error, size_t size)
     self->engine = mitra_engine_new (config, error, size);
     if (!self->engine)
         goto fail;
-    self->router = s_bind (config, ZMQ_ROUTER, config->endpoint, error, size);
+    self->router = s_bind (config, NULL, ZMQ_ROUTER, config->endpoint, error, size);
     if (!self->router)
         goto fail;
-    self->pub = s_bind (config, ZMQ_PUB, config->pub_endpoint, error, size);
+    self->pub = s_bind (config, NULL, ZMQ_PUB, config->pub_endpoint, error, size);
     if (!self->pub)
         goto fail;
     self->router_handle = zsock_resolve (self->router);
     self->pub_handle = zsock_resolve (self->pub);
+    //  The allow-list and the ZAP handler before any TCP socket exists
+    self->auth = mitra_auth_new (config, error, size);
+    if (!self->auth)
+        goto fail;
+    mitra_engine_set_auth (self->engine, self->auth);
+    if (*config->curve.endpoint) {
+        self->tcp_router = s_bind (config, self->auth, ZMQ_ROUTER, config->curve.endpoint,
+                                   error, size);
+        if (!self->tcp_router)
+            goto fail;
+        self->tcp_pub = s_bind (config, self->auth, ZMQ_PUB, config->curve.pub_endpoint,
+                                error, size);
+        if (!self->tcp_pub)
+            goto fail;
+        self->tcp_router_handle = zsock_resolve (self->tcp_router);
+        self->tcp_pub_handle = zsock_resolve (self->tcp_pub);
+        mitra_info ("network clients (%s): requests on %s, notifications on %s",
+                    *config->curve.server_cert? "CURVE, allow-list": "INSECURE",
+                    config->curve.endpoint, config->curve.pub_endpoint);
+    }
     self->slots = calloc (config->batch_max, sizeof *self->slots);
     self->requests = calloc (config->batch_max, sizeof *self->requests);
     assert (self->slots && self->requests);
@@ -188,6 +252,9 @@ mitra_server_destroy (mitra_server_t **self_p)
         return;
     zsock_destroy (&self->router);
     zsock_destroy (&self->pub);
+    zsock_destroy (&self->tcp_router);
+    zsock_destroy (&self->tcp_pub);
+    mitra_auth_destroy (&self->auth);
     mitra_engine_destroy (&self->engine);
     if (self->runtime_lock_fd >= 0)
         close (self->runtime_lock_fd);
@@ -199,28 +266,41 @@ mitra_server_destroy (mitra_server_t **self_p)
 
 //  --- receiving
 
-//  Receive one whole message into a slot. Returns false when nothing waits.
+//  Receive one whole message from the ROUTER `socket` into a slot, with
+//  its principal. Returns false when nothing waits.
 static bool
-s_receive (mitra_server_t *self, s_slot_t *slot)
+s_receive (mitra_server_t *self, void *socket, s_slot_t *slot)
 {
     zmq_msg_init (&slot->identity);
-    if (zmq_msg_recv (&slot->identity, self->router_handle, ZMQ_DONTWAIT) < 0) {
+    if (zmq_msg_recv (&slot->identity, socket, ZMQ_DONTWAIT) < 0) {
         zmq_msg_close (&slot->identity);
         return false;
     }
+    slot->socket = socket;
+    //  Local ipc peers are trusted by the socket's file permissions and
+    //  share one principal; a TCP peer is who the ZAP handler admitted, as
+    //  the metadata of the frames it sent say (not of the routing id, which
+    //  the ROUTER made)
+    bool tcp = socket == self->tcp_router_handle;
+    snprintf (slot->principal, sizeof slot->principal, "%s",
+              tcp? MITRA_PRINCIPAL_CURVE: MITRA_PRINCIPAL_LOCAL);
     zmq_msg_init (&slot->payload);
     slot->delimiter = false;
     slot->frames = 0;
     //  A multipart message arrives whole: the rest of the frames are here
-    while (zsock_rcvmore (self->router)) {
+    bool more = zmq_msg_more (&slot->identity);
+    while (more) {
         zmq_msg_t frame;
         zmq_msg_init (&frame);
-        if (zmq_msg_recv (&frame, self->router_handle, 0) < 0) {
+        if (zmq_msg_recv (&frame, socket, 0) < 0) {
             zmq_msg_close (&frame);
             break;
         }
+        more = zmq_msg_more (&frame);
         slot->frames++;
-        if (slot->frames == 1 && zmq_msg_size (&frame) == 0 && zsock_rcvmore (self->router)) {
+        if (tcp && slot->frames == 1)
+            mitra_auth_principal (self->auth, &frame, slot->principal);
+        if (slot->frames == 1 && zmq_msg_size (&frame) == 0 && more) {
             slot->delimiter = true;
             zmq_msg_close (&frame);
         }
@@ -233,15 +313,43 @@ s_receive (mitra_server_t *self, s_slot_t *slot)
     return true;
 }
 
+//  Up to batch_max waiting requests, taken from the ipc and TCP ROUTERs in
+//  turn so that neither side can starve the other. Returns how many.
+static size_t
+s_drain (mitra_server_t *self)
+{
+    size_t count = 0;
+    bool more = true;
+    while (more && count < self->config.batch_max) {
+        more = false;
+        if (s_receive (self, self->router_handle, &self->slots [count])) {
+            count++;
+            more = true;
+        }
+        if (count < self->config.batch_max && self->tcp_router_handle
+        &&  s_receive (self, self->tcp_router_handle, &self->slots [count])) {
+            count++;
+            more = true;
+        }
+    }
+    return count;
+}
+
 //  Hand the slot's payload to the engine, refusing a wrong frame layout.
 static void
-s_prepare (s_slot_t *slot, mitra_engine_request_t *request)
+s_prepare (mitra_server_t *self, s_slot_t *slot, mitra_engine_request_t *request)
 {
-    //  Local ipc peers are trusted by the socket's file permissions and
-    //  share one principal
     mitra_engine_request_init (request, zmq_msg_data (&slot->payload),
-                               zmq_msg_size (&slot->payload), "local");
+                               zmq_msg_size (&slot->payload), slot->principal);
     size_t expected = slot->delimiter? 2: 1;
+    if (slot->frames + 1 > self->config.max_frames) {
+        mitra_error_t err;
+        mitra_error_set (&err, MITRA_ERR_MALFORMED, NULL,
+                         "a request message has at most %u frames, routing id included; "
+                         "got %zu", self->config.max_frames, slot->frames + 1);
+        mitra_engine_request_refuse (request, &err);
+    }
+    else
     if (slot->frames != expected) {
         mitra_error_t err;
         mitra_error_set (&err, MITRA_ERR_MALFORMED, NULL,
@@ -259,12 +367,115 @@ s_send_replies (mitra_server_t *self, size_t count)
     for (size_t index = 0; index < count; index++) {
         s_slot_t *slot = &self->slots [index];
         mitra_engine_request_t *request = &self->requests [index];
+        if (request->deferred)
+            continue;           //  a backup: answered when it is done
         //  ROUTER drops replies to peers that are gone or not reading: never blocks
-        zmq_msg_send (&slot->identity, self->router_handle, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+        zmq_msg_send (&slot->identity, slot->socket, ZMQ_SNDMORE | ZMQ_DONTWAIT);
         if (slot->delimiter)
-            zmq_send (self->router_handle, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-        zmq_send (self->router_handle, request->reply.data, request->reply.size, ZMQ_DONTWAIT);
+            zmq_send (slot->socket, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+        zmq_send (slot->socket, request->reply.data, request->reply.size, ZMQ_DONTWAIT);
     }
+}
+
+static void
+s_send_to (mitra_server_t *self, zmq_msg_t *identity, bool delimiter, const msgpack_sbuffer *reply)
+{
+    zmq_msg_send (identity, self->router_handle, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+    if (delimiter)
+        zmq_send (self->router_handle, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+    zmq_send (self->router_handle, reply->data, reply->size, ZMQ_DONTWAIT);
+}
+
+//  --- backups: one at a time, on a thread, answered when done
+
+static void
+s_backup_refuse (mitra_server_t *self, s_slot_t *slot, const char *id, mitra_error_code_t code,
+                 const char *message)
+{
+    mitra_error_t err;
+    mitra_error_set (&err, code, NULL, "%s", message);
+    msgpack_sbuffer reply;
+    msgpack_sbuffer_init (&reply);
+    mitra_reply_pack_error (&reply, id, &err);
+    zmq_msg_t identity;
+    zmq_msg_init (&identity);
+    zmq_msg_copy (&identity, &slot->identity);
+    s_send_to (self, &identity, slot->delimiter, &reply);
+    zmq_msg_close (&identity);
+    msgpack_sbuffer_destroy (&reply);
+}
+
+static void
+s_backup_start (mitra_server_t *self, s_slot_t *slot, mitra_engine_request_t *request)
+{
+    const char *id = mitra_engine_request_id (request);
+    if (self->backup) {
+        s_backup_refuse (self, slot, id, MITRA_ERR_CONFLICT,
+                         "a backup is already running; ask again when it is done");
+        return;
+    }
+    char dest [PATH_MAX];
+    mitra_obj_str_copy (mitra_map_get (mitra_engine_request_args (request), "path"),
+                        dest, sizeof dest);
+    self->backup = mitra_backup_start (mitra_engine_store (self->engine), dest);
+    if (!self->backup) {
+        s_backup_refuse (self, slot, id, MITRA_ERR_INTERNAL, "cannot start the backup thread");
+        return;
+    }
+    zmq_msg_init (&self->backup_identity);
+    zmq_msg_copy (&self->backup_identity, &slot->identity);
+    self->backup_delimiter = slot->delimiter;
+    snprintf (self->backup_id, sizeof self->backup_id, "%s", id);
+    mitra_info ("backup to %s started", dest);
+}
+
+static void
+s_backup_finish (mitra_server_t *self)
+{
+    mitra_backup_result_t result;
+    int rc = mitra_backup_finish (&self->backup, &result);
+    msgpack_sbuffer reply;
+    msgpack_sbuffer_init (&reply);
+    if (rc) {
+        mitra_error ("backup to %s failed: %s", result.dest, result.error);
+        mitra_error_t err;
+        mitra_error_set (&err, MITRA_ERR_INTERNAL, "path", "backup failed: %s", result.error);
+        mitra_reply_pack_error (&reply, self->backup_id, &err);
+    }
+    else {
+        mitra_info ("backup to %s done: %llu bytes, last seq %llu, %lld ms", result.dest,
+                    (unsigned long long) result.bytes, (unsigned long long) result.last_seq,
+                    (long long) result.milliseconds);
+        msgpack_packer pk;
+        msgpack_packer_init (&pk, &reply, msgpack_sbuffer_write);
+        mitra_reply_pack_result_header (&pk, self->backup_id);
+        msgpack_pack_map (&pk, 5);
+        mitra_pack_cstr (&pk, "path");
+        mitra_pack_cstr (&pk, result.dest);
+        mitra_pack_cstr (&pk, "bytes");
+        msgpack_pack_uint64 (&pk, result.bytes);
+        mitra_pack_cstr (&pk, "last_seq");
+        msgpack_pack_uint64 (&pk, result.last_seq);
+        mitra_pack_cstr (&pk, "last_notification_seq");
+        msgpack_pack_uint64 (&pk, result.last_notification);
+        mitra_pack_cstr (&pk, "milliseconds");
+        msgpack_pack_int64 (&pk, result.milliseconds);
+    }
+    s_send_to (self, &self->backup_identity, self->backup_delimiter, &reply);
+    zmq_msg_close (&self->backup_identity);
+    msgpack_sbuffer_destroy (&reply);
+}
+
+//  One notification on every PUB socket: ipc, and TCP when configured.
+static void
+s_publish_one (mitra_server_t *self, const char *topic, const void *body, size_t size)
+{
+    void *sockets [] = { self->pub_handle, self->tcp_pub_handle };
+    for (size_t index = 0; index < 2; index++)
+        if (sockets [index]) {
+            zmq_send (sockets [index], topic, strlen (topic), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+            zmq_send (sockets [index], body, size, ZMQ_DONTWAIT);
+        }
 }
 
 static void
@@ -273,10 +484,8 @@ s_publish (mitra_server_t *self)
     const char *topic;
     const void *body;
     size_t size;
-    while (mitra_engine_next_publish (self->engine, &topic, &body, &size)) {
-        zmq_send (self->pub_handle, topic, strlen (topic), ZMQ_SNDMORE | ZMQ_DONTWAIT);
-        zmq_send (self->pub_handle, body, size, ZMQ_DONTWAIT);
-    }
+    while (mitra_engine_next_publish (self->engine, &topic, &body, &size))
+        s_publish_one (self, topic, body, size);
 }
 
 //  Every heartbeat_ms, busy or idle: the last committed seq, sent after
@@ -291,9 +500,7 @@ s_heartbeat (mitra_server_t *self)
     msgpack_sbuffer body;
     msgpack_sbuffer_init (&body);
     mitra_engine_heartbeat (self->engine, &body);
-    zmq_send (self->pub_handle, MITRA_HEARTBEAT_TOPIC, strlen (MITRA_HEARTBEAT_TOPIC),
-              ZMQ_SNDMORE | ZMQ_DONTWAIT);
-    zmq_send (self->pub_handle, body.data, body.size, ZMQ_DONTWAIT);
+    s_publish_one (self, MITRA_HEARTBEAT_TOPIC, body.data, body.size);
     msgpack_sbuffer_destroy (&body);
     self->next_heartbeat = now + self->config.heartbeat_ms;
 }
@@ -318,8 +525,28 @@ s_retention (mitra_server_t *self)
     return 0;
 }
 
-//  How long the loop may sleep: until the next heartbeat or retention
-//  chunk, at most `poll_ms`.
+//  Fire one chunk of the deadlines due, then publish them (and anything
+//  else waiting, like what re-planning at start queued). Returns -1 on a
+//  storage failure.
+static int
+s_deadlines (mitra_server_t *self)
+{
+    int64_t now = mitra_clock_now_ms ();
+    if (mitra_engine_next_due_ms (self->engine) <= now && zclock_mono () >= self->fire_retry) {
+        size_t fired = 0;
+        if (mitra_engine_fire_due (self->engine, now, S_FIRE_CHUNK, &fired))
+            return -1;
+        if (fired)
+            mitra_debug ("deadlines: fired %zu", fired);
+        else    //  due, yet nothing fired: the store is full; try again in a while
+            self->fire_retry = zclock_mono () + S_PRUNE_CHECK_MS;
+    }
+    s_publish (self);
+    return 0;
+}
+
+//  How long the loop may sleep: until the next heartbeat, retention chunk
+//  or deadline, at most `poll_ms`.
 static long
 s_poll_timeout (mitra_server_t *self, long poll_ms)
 {
@@ -328,6 +555,17 @@ s_poll_timeout (mitra_server_t *self, long poll_ms)
     if ((self->config.keep_entries || self->config.keep_days) && self->next_prune < wake)
         wake = self->next_prune;
     int64_t wait = wake - now;
+    //  The next deadline is an instant of the wall clock; poll's timeout
+    //  only ever rounds it later, so the loop never wakes before it
+    int64_t due = mitra_engine_next_due_ms (self->engine);
+    if (due != INT64_MAX) {
+        int64_t due_wait = now < self->fire_retry? self->fire_retry - now
+                                                 : due - mitra_clock_now_ms ();
+        if (due_wait > S_CLOCK_CHECK_MS)
+            due_wait = S_CLOCK_CHECK_MS;
+        if (due_wait < wait)
+            wait = due_wait;
+    }
     return wait < 0? 0: wait < poll_ms? (long) wait: poll_ms;
 }
 
@@ -352,6 +590,45 @@ s_status (mitra_server_t *self)
                      (unsigned long long) mitra_engine_rejected (self->engine));
 }
 
+//  Unbinding closes every connection accepted on the TCP PUB socket: the
+//  subscribers reconnect through the ZAP handler, which now refuses the
+//  keys removed from the allow-list (a PUB cannot drop one peer alone).
+//  Those still allowed repair the gap by replay (PROTOCOL.md 7.8).
+static void
+s_rebind_tcp_pub (mitra_server_t *self)
+{
+    const char *endpoint = self->config.curve.pub_endpoint;
+    char *bound = zsock_last_endpoint (self->tcp_pub);
+    zsock_unbind (self->tcp_pub, "%s", bound? bound: endpoint);
+    zstr_free (&bound);
+    //  The old listener closes asynchronously: the port may stay busy a moment
+    for (int attempt = 0; attempt < 200; attempt++) {
+        if (zsock_bind (self->tcp_pub, "%s", endpoint) >= 0) {
+            mitra_info ("reload: TCP subscribers reconnected on %s so that removed keys are "
+                        "cut off", endpoint);
+            return;
+        }
+        zclock_sleep (10);
+    }
+    mitra_error ("reload: cannot bind %s again: %s; TCP subscribers are cut off until a "
+                 "restart", endpoint, zmq_strerror (zmq_errno ()));
+}
+
+//  SIGHUP, after the configuration: re-read the allow-list. A removed key
+//  is refused on new connections (zauth) and, by the engine's lookup, on
+//  the requests of the connections it already has.
+static void
+s_reload_auth (mitra_server_t *self)
+{
+    char error [512];
+    int lost = mitra_auth_reload (self->auth, &self->config, error, sizeof error);
+    if (lost < 0)
+        mitra_error ("reload: %s; keeping the allow-list in force", error);
+    else
+    if (lost > 0 && self->tcp_pub)
+        s_rebind_tcp_pub (self);
+}
+
 //  SIGHUP: parse the configuration file again; apply it only if it is valid,
 //  else keep serving with the old one. systemd sees RELOADING=1 ... READY=1.
 static void
@@ -369,6 +646,7 @@ s_reload_config (mitra_server_t *self)
         mitra_info ("reload: configuration re-read from %s",
                     *next.source? next.source: "embedded defaults");
     }
+    s_reload_auth (self);
     mitra_sdnotify ("READY=1");
     s_status (self);
 }
@@ -411,8 +689,23 @@ mitra_server_run (mitra_server_t *self)
             exit_code = 2;
             break;
         }
-        zmq_pollitem_t item = { self->router_handle, 0, ZMQ_POLLIN, 0 };
-        int rc = zmq_poll (&item, 1, s_poll_timeout (self, poll_ms));
+        if (s_deadlines (self)) {
+            mitra_error ("storage failure while firing deadlines: exiting");
+            exit_code = 2;
+            break;
+        }
+        zmq_pollitem_t items [3] = { { self->router_handle, 0, ZMQ_POLLIN, 0 } };
+        int item_count = 1, backup_item = -1;
+        if (self->tcp_router_handle)
+            items [item_count++] = (zmq_pollitem_t) { self->tcp_router_handle, 0, ZMQ_POLLIN, 0 };
+        if (self->backup) {
+            backup_item = item_count;
+            items [item_count++] = (zmq_pollitem_t) { NULL, mitra_backup_fd (self->backup),
+                                                      ZMQ_POLLIN, 0 };
+        }
+        int rc = zmq_poll (items, item_count, s_poll_timeout (self, poll_ms));
+        if (rc > 0 && backup_item >= 0 && (items [backup_item].revents & ZMQ_POLLIN))
+            s_backup_finish (self);
         if (watchdog_usec)
             mitra_sdnotify ("WATCHDOG=1");
         if (rc < 0) {
@@ -424,11 +717,9 @@ mitra_server_run (mitra_server_t *self)
         }
         if (rc == 0)
             continue;
-        size_t count = 0;
-        while (count < self->config.batch_max && s_receive (self, &self->slots [count]))
-            count++;
+        size_t count = s_drain (self);
         for (size_t index = 0; index < count; index++)
-            s_prepare (&self->slots [index], &self->requests [index]);
+            s_prepare (self, &self->slots [index], &self->requests [index]);
         if (mitra_engine_process (self->engine, self->requests, count)) {
             //  Never ack what may not be on disk; systemd restarts us and
             //  clients retry with the same ids
@@ -438,11 +729,16 @@ mitra_server_run (mitra_server_t *self)
             break;
         }
         s_send_replies (self, count);
+        for (size_t index = 0; index < count; index++)
+            if (self->requests [index].deferred)
+                s_backup_start (self, &self->slots [index], &self->requests [index]);
         s_publish (self);
         s_release (self, count);
         s_status (self);
     }
     mitra_sdnotify ("STOPPING=1");
+    if (self->backup)
+        s_backup_finish (self);     //  waits for the copy: a backup is never left half-written
     mitra_info ("stopping: last seq %llu", (unsigned long long) mitra_engine_last_seq (self->engine));
     return exit_code;
 }

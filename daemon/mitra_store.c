@@ -31,7 +31,7 @@ struct _mitra_txn_t {
 };
 
 static const char *s_table_names [MITRA_TABLE_COUNT_] = {
-    "meta", "events", "notifications", "idempotency", "state", "index"
+    "meta", "events", "notifications", "idempotency", "state", "index", "deadlines", "due"
 };
 
 //  Trusted values (written by us) still go through the strict decoder, with
@@ -183,6 +183,49 @@ mitra_store_destroy (mitra_store_t **self_p)
         close (self->lock_fd);      //  releases the flock
     free (self);
     *self_p = NULL;
+}
+
+static int
+s_fsync_path (const char *path, int flags)
+{
+    int fd = open (path, flags | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync (fd);
+    close (fd);
+    return rc;
+}
+
+int
+mitra_store_backup (mitra_store_t *self, const char *dest, uint64_t *bytes,
+                    char *error, size_t size)
+{
+    assert (self && dest);
+    char data_path [4096];
+    snprintf (data_path, sizeof data_path, "%s/data.mdb", dest);
+    if (access (data_path, F_OK) == 0) {
+        snprintf (error, size, "%s already holds a store (data.mdb); choose an empty directory",
+                  dest);
+        return -1;
+    }
+    if (s_mkdir_p (dest, 0750)) {
+        snprintf (error, size, "cannot create %s: %s", dest, strerror (errno));
+        return -1;
+    }
+    int rc = mdb_env_copy2 (self->env, dest, MDB_CP_COMPACT);
+    if (rc) {
+        snprintf (error, size, "copy to %s failed: %s", dest, mdb_strerror (rc));
+        return -1;
+    }
+    //  The copy is only a backup once it and its directory entry are on disk
+    struct stat info;
+    if (s_fsync_path (data_path, O_RDONLY) || s_fsync_path (dest, O_RDONLY | O_DIRECTORY)
+    ||  stat (data_path, &info)) {
+        snprintf (error, size, "cannot sync %s: %s", data_path, strerror (errno));
+        return -1;
+    }
+    *bytes = (uint64_t) info.st_size;
+    return 0;
 }
 
 int

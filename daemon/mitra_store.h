@@ -27,6 +27,8 @@ typedef enum {
     MITRA_TABLE_IDEMPOTENCY,    //  principal \n request id -> hash + first reply
     MITRA_TABLE_STATE,          //  "kind/id..." -> record (the model)
     MITRA_TABLE_INDEX,          //  secondary indexes of the model, values empty or small
+    MITRA_TABLE_DEADLINES,      //  partnership \0 kind \0 subject -> deadline (mitra_due_index)
+    MITRA_TABLE_DUE,            //  state + instant + deadline key -> empty: the due index
     MITRA_TABLE_COUNT_
 } mitra_table_t;
 
@@ -94,6 +96,14 @@ uint64_t mitra_txn_count (mitra_txn_t *txn, mitra_table_t table);
 //  Encode/decode big-endian u64 keys, which sort in numeric order.
 void mitra_key_u64 (uint8_t key [8], uint64_t value);
 uint64_t mitra_key_u64_read (const void *key);
+
+//  Write a compacted copy of the environment into the directory `dest`
+//  (created; must not hold a data.mdb yet), then fsync the file and the
+//  directory. Safe from another thread while the daemon writes: it reads
+//  one snapshot. Sets *bytes to the copy's size. Returns 0, or -1 with a
+//  message.
+int mitra_store_backup (mitra_store_t *self, const char *dest, uint64_t *bytes,
+                        char *error, size_t size);
 
 //  Stale reader slots cleared at open (mdb_reader_check).
 int mitra_store_stale_readers (mitra_store_t *self);

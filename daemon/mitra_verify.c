@@ -4,6 +4,9 @@
     still gives a readable report.
 */
 #include "mitra_verify.h"
+#include "mitra_due_index.h"
+#include "mitra_schedule.h"
+#include "mitra_time.h"
 
 #include <assert.h>
 #include <stdarg.h>
@@ -213,6 +216,173 @@ s_state_visit (const void *key, size_t key_size, const void *value, size_t value
     return 0;
 }
 
+//  --- deadlines: each record has its index key and each key its record;
+//  a partnership has a record for every deadline the rules give it, at the
+//  instant they give (when the rules are those it was planned with), and
+//  none once it is closed.
+
+typedef struct {
+    s_verify_t *self;
+    const char *partnership;
+    mitra_due_entry_t *records;
+    size_t count, capacity;
+    bool rules_current;
+} s_deadlines_t;
+
+static int
+s_deadline_record_visit (const mitra_due_entry_t *entry, void *arg)
+{
+    s_deadlines_t *deadlines = arg;
+    if (deadlines->count == deadlines->capacity) {
+        deadlines->capacity = deadlines->capacity? deadlines->capacity * 2: 16;
+        deadlines->records = realloc (deadlines->records,
+                                      deadlines->capacity * sizeof *deadlines->records);
+        assert (deadlines->records);
+    }
+    deadlines->records [deadlines->count++] = *entry;
+    return 0;
+}
+
+//  One deadline the rules give: its record must exist (a warning may be
+//  missing: it is not planned once what it warns of has passed) and, if
+//  pending, fall due when the rules say.
+static int
+s_deadline_expected_visit (const char *subject, const mitra_deadline_t *deadline, void *arg)
+{
+    s_deadlines_t *deadlines = arg;
+    const char *kind = mitra_deadline_kind_name (deadline->kind);
+    for (size_t index = 0; index < deadlines->count; index++) {
+        mitra_due_entry_t *record = &deadlines->records [index];
+        if (record->kind != deadline->kind || strcmp (record->subject, subject))
+            continue;
+        record->planned_ms = INT64_MIN;     //  marks it as expected
+        char want [32], have [32];
+        mitra_instant_format (deadline->at, want);
+        mitra_instant_format (record->at, have);
+        if (!record->fired && deadlines->rules_current && record->at != deadline->at)
+            s_problem (deadlines->self, "deadline %s of %s/%s is due at %s; the rules say %s",
+                       kind, deadlines->partnership, subject, have, want);
+        if (record->fired && record->date != deadline->date)
+            s_problem (deadlines->self, "deadline %s of %s/%s fired for another date than "
+                       "the subject has now", kind, deadlines->partnership, subject);
+        return 0;
+    }
+    if (mitra_deadline_kind_passed (deadline->kind))
+        s_problem (deadlines->self, "%s/%s has no %s deadline", deadlines->partnership, subject,
+                   kind);
+    return 0;
+}
+
+static int
+s_deadline_partnership_visit (const char *id, void *arg)
+{
+    s_deadlines_t *deadlines = arg;
+    s_verify_t *self = deadlines->self;
+    deadlines->partnership = id;
+    deadlines->count = 0;
+    int rc;
+    mitra_partnership_t *partnership = mitra_partnership_load (self->txn, id, &rc);
+    if (!partnership) {
+        s_problem (self, "the partnership index names '%s', which has no record", id);
+        return 0;
+    }
+    if (mitra_due_index_walk_partnership (self->txn, id, s_deadline_record_visit, deadlines)
+    ||  mitra_schedule_expected (self->txn, partnership, INT64_MIN, s_deadline_expected_visit,
+                                 deadlines))
+        s_problem (self, "the deadlines of '%s' cannot be read", id);
+    for (size_t index = 0; index < deadlines->count; index++) {
+        const mitra_due_entry_t *record = &deadlines->records [index];
+        const char *kind = mitra_deadline_kind_name (record->kind);
+        if (!mitra_due_index_has_key (self->txn, record))
+            s_problem (self, "deadline %s of %s/%s (%s) is missing from the due index", kind, id,
+                       record->subject, record->fired? "fired": "pending");
+        if (record->planned_ms != INT64_MIN)
+            s_problem (self, "deadline %s of %s/%s is not one the partnership has%s", kind, id,
+                       record->subject, mitra_partnership_closed (partnership)
+                       ? " (it is closed)": "");
+        self->checked++;
+    }
+    mitra_partnership_destroy (&partnership);
+    return 0;
+}
+
+//  Every record under an existing partnership (those were checked above).
+static int
+s_deadline_orphan_visit (const void *key, size_t key_size, const void *value, size_t value_size,
+                         void *arg)
+{
+    s_verify_t *self = arg;
+    mitra_due_entry_t entry;
+    char state_key [96];
+    if (mitra_due_index_decode_record (key, key_size, value, value_size, &entry)) {
+        s_problem (self, "a deadline record does not decode");
+        return 0;
+    }
+    snprintf (state_key, sizeof state_key, "p/%s", entry.partnership);
+    if (!mitra_txn_exists (self->txn, MITRA_TABLE_STATE, state_key, strlen (state_key)))
+        s_problem (self, "deadline %s of %s/%s belongs to no partnership",
+                   mitra_deadline_kind_name (entry.kind), entry.partnership, entry.subject);
+    return 0;
+}
+
+//  Every index key names a record in the state it says, at its instant.
+static int
+s_due_key_visit (const void *key, size_t key_size, const void *value, size_t value_size,
+                 void *arg)
+{
+    (void) value, (void) value_size;
+    s_verify_t *self = arg;
+    mitra_due_entry_t entry;
+    bool fired;
+    if (mitra_due_index_decode_due_key (key, key_size, &fired, &entry)) {
+        s_problem (self, "a due index key does not decode");
+        return 0;
+    }
+    int64_t at = entry.at;
+    void *stored;
+    size_t stored_size;
+    const uint8_t *record_key = (const uint8_t *) key + 9;
+    int rc = mitra_txn_get_copy (self->txn, MITRA_TABLE_DEADLINES, record_key, key_size - 9,
+                                 &stored, &stored_size);
+    if (rc == 0) {
+        rc = mitra_due_index_decode_record (record_key, key_size - 9, stored, stored_size,
+                                            &entry);
+        free (stored);
+    }
+    if (rc || entry.at != at || entry.fired != fired)
+        s_problem (self, "due index entry %s of %s/%s has no %s record at its instant",
+                   mitra_deadline_kind_name (entry.kind), entry.partnership, entry.subject,
+                   fired? "fired": "pending");
+    return 0;
+}
+
+static int
+s_verify_deadlines (s_verify_t *self)
+{
+    s_deadlines_t deadlines = { .self = self };
+    int rc = mitra_schedule_rules_current (self->txn, &deadlines.rules_current);
+    if (rc == 0 && !deadlines.rules_current)
+        fprintf (self->report, "verify: deadlines: planned with other rules than the "
+                               "configuration's (mitrad re-plans them at start); instants "
+                               "not compared\n");
+    self->checked = 0;
+    if (rc == 0)
+        rc = mitra_partnership_scan_ids (self->txn, "partnership/", s_deadline_partnership_visit,
+                                         &deadlines);
+    free (deadlines.records);
+    uint64_t records = mitra_txn_count (self->txn, MITRA_TABLE_DEADLINES);
+    if (rc == 0 && records != self->checked)
+        rc = mitra_txn_scan (self->txn, MITRA_TABLE_DEADLINES, NULL, 0, NULL, 0, false,
+                             s_deadline_orphan_visit, self);
+    if (rc == 0)
+        rc = mitra_txn_scan (self->txn, MITRA_TABLE_DUE, NULL, 0, NULL, 0, false,
+                             s_due_key_visit, self);
+    fprintf (self->report, "verify: deadlines: %llu records, %llu index entries\n",
+             (unsigned long long) records,
+             (unsigned long long) mitra_txn_count (self->txn, MITRA_TABLE_DUE));
+    return rc;
+}
+
 long
 mitra_verify_run (mitra_store_t *store, FILE *report)
 {
@@ -266,6 +436,7 @@ mitra_verify_run (mitra_store_t *store, FILE *report)
     self.checked = 0;
     rc |= mitra_txn_scan (self.txn, MITRA_TABLE_STATE, NULL, 0, NULL, 0, false, s_state_visit, &self);
     fprintf (report, "verify: state: %llu records\n", (unsigned long long) self.checked);
+    rc |= s_verify_deadlines (&self);
     mitra_txn_abort (&self.txn);
     if (rc)
         return -1;

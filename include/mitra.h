@@ -105,6 +105,25 @@ MITRA_EXPORT void
     mitra_reply_destroy (mitra_reply_t **self_p);
 
 //  -------------------------------------------------------------------------
+//  CURVE keys, from the certificate files `mitra keygen` writes (czmq's
+//  zcert format): NAME_secret holds a key pair, NAME the public key.
+
+typedef struct {
+    char server_key [41];       //  the daemon's public key, Z85
+    char public_key [41];       //  this client's key pair, Z85
+    char secret_key [41];
+} mitra_curve_keys_t;
+
+//  Read this client's key pair from `key_file` (its NAME_secret file) and
+//  the daemon's public key from `server_key_file` (the daemon's public
+//  certificate, or its secret one). Returns 0, or -1 with a sentence on
+//  what is wrong in `error` (`size` bytes): a file that cannot be read, is
+//  not a certificate, or (for `key_file`) has no secret key.
+MITRA_EXPORT int
+    mitra_curve_keys_load (mitra_curve_keys_t *keys, const char *key_file,
+                           const char *server_key_file, char *error, size_t size);
+
+//  -------------------------------------------------------------------------
 //  Clients: events and queries over a DEALER socket
 
 typedef struct _mitra_client_t mitra_client_t;
@@ -117,7 +136,10 @@ typedef struct {
     //  resends the same bytes with the same request id, so that mitrad
     //  applies the event at most once. 0 means no retry; default 3.
     int retries;
-    //  Reserved for CURVE over TCP (not supported yet): must be NULL.
+    //  CURVE, for a tcp:// endpoint of mitrad (PROTOCOL.md 2.5): the
+    //  daemon's public key and this client's key pair, each 40 characters
+    //  of Z85 (mitra_curve_keys_load reads them from certificate files).
+    //  All three or none; NULL: no CURVE (ipc).
     const char *curve_server_key;
     const char *curve_public_key;
     const char *curve_secret_key;
@@ -127,12 +149,16 @@ typedef struct {
 MITRA_EXPORT void
     mitra_client_options_init (mitra_client_options_t *opts);
 
-//  A client of the mitrad at `endpoint` (e.g. "ipc:///run/mitra/mitrad.sock").
+//  A client of the mitrad at `endpoint` (e.g. "ipc:///run/mitra/mitrad.sock",
+//  or "tcp://mitra.example.org:7410" with CURVE keys in `opts`).
 //  `opts` NULL means the defaults. Connecting does not wait for the daemon:
-//  an absent daemon shows as MITRA_RC_UNREACHABLE on the first request.
-//  Returns NULL with errno EINVAL for a malformed endpoint or options (or
-//  CURVE keys, not supported yet), or another errno when a socket or
-//  random bytes for request ids could not be had.
+//  an absent daemon shows as MITRA_RC_UNREACHABLE on the first request,
+//  and so does a refused CURVE handshake (a wrong server key, or a key not
+//  on the daemon's allow-list): mitra_client_last_error then says which.
+//  Returns NULL with errno EINVAL for a malformed endpoint or options (a
+//  CURVE key that is not 40 characters of Z85, or only some of the three),
+//  or another errno when a socket or random bytes for request ids could
+//  not be had.
 MITRA_EXPORT mitra_client_t *
     mitra_client_new (const char *endpoint, const mitra_client_options_t *opts);
 
@@ -224,6 +250,13 @@ typedef struct _mitra_notification_t mitra_notification_t;
 //  endpoint.
 MITRA_EXPORT mitra_sub_t *
     mitra_sub_new (const char *endpoint, const char **prefixes);
+
+//  The same over CURVE, for a tcp:// notification endpoint: `keys` as
+//  mitra_curve_keys_load fills them (NULL: no CURVE). EINVAL also for a
+//  key that is not 40 characters of Z85.
+MITRA_EXPORT mitra_sub_t *
+    mitra_sub_new_curve (const char *endpoint, const char **prefixes,
+                         const mitra_curve_keys_t *keys);
 
 MITRA_EXPORT void
     mitra_sub_destroy (mitra_sub_t **self_p);
@@ -320,7 +353,9 @@ typedef struct {
     //  (the `notifications` query's limits); NULL or empty: every topic.
     //  Copied by mitra_stream_new.
     const char *const *prefixes;
-    //  The PUB endpoint; NULL: the `pub_endpoint` that `hello` gives.
+    //  The PUB endpoint; NULL: the `pub_endpoint` that `hello` gives (a
+    //  tcp:// one whose host is a wildcard -- 0.0.0.0, *, [::] -- gets the
+    //  host of the request endpoint instead).
     const char *pub_endpoint;
     //  Wait this long for each reply, in ms; 0: 5000.
     int request_timeout_ms;
@@ -330,6 +365,9 @@ typedef struct {
     //  Periods without any message before reconnecting; 0: 3. The wait is
     //  never shorter than 500 ms.
     int heartbeat_misses;
+    //  CURVE keys for a tcp:// daemon, for both the requests and the
+    //  notifications; NULL: no CURVE. Copied by mitra_stream_new.
+    const mitra_curve_keys_t *curve;
 } mitra_stream_options_t;
 
 //  Fill `opts` with the defaults: every topic, endpoints and heartbeat

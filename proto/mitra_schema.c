@@ -183,6 +183,12 @@ s_slug_valid (const char *text, size_t len)
     return true;
 }
 
+bool
+mitra_schema_slug_valid (const char *text)
+{
+    return text && s_slug_valid (text, strlen (text));
+}
+
 static bool
 s_text_valid (const msgpack_object *value, uint32_t max_len)
 {

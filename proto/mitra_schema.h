@@ -75,6 +75,10 @@ int mitra_schema_validate (const mitra_schema_t *schema, const msgpack_object *b
 //  The field of that name in a field table; NULL if none.
 const mitra_field_t *mitra_schema_field (const mitra_field_t *fields, const char *name);
 
+//  True when `text` is a valid slug (an id such as an org): 1..64 bytes of
+//  [a-z0-9-_.], starting with [a-z0-9].
+bool mitra_schema_slug_valid (const char *text);
+
 //  Name of a field kind for documentation ("slug", "date", ...).
 const char *mitra_field_kind_name (mitra_field_kind_t kind);
 

@@ -382,6 +382,12 @@ static const mitra_field_t s_notifications_args [] = {
     S_END
 };
 
+static const mitra_field_t s_backup_args [] = {
+    { .name = "path", .kind = MITRA_FIELD_TEXT, .required = true, .max_len = 1024,
+      .doc = "absolute path of a new directory on the daemon's machine for the copy" },
+    S_END
+};
+
 static const mitra_field_t s_org_get_args [] = {
     { .name = "org", .kind = MITRA_FIELD_SLUG, .required = true,
       .doc = "the id of the organization to return" },
@@ -415,6 +421,18 @@ static const mitra_field_t s_match_args [] = {
 static const mitra_field_t s_health_args [] = {
     { .name = "partnership", .kind = MITRA_FIELD_SLUG,
       .doc = "only this partnership (default: every partnership)" },
+    S_END
+};
+
+static const mitra_field_t s_due_args [] = {
+    { .name = "within", .kind = MITRA_FIELD_DURATION,
+      .doc = "only pending deadlines falling due within this long from today, like 30d" },
+    { .name = "partnership", .kind = MITRA_FIELD_SLUG,
+      .doc = "only this partnership's deadlines" },
+    { .name = "overdue", .kind = MITRA_FIELD_BOOL,
+      .doc = "true: only overdue deadlines, none pending" },
+    { .name = "limit", .kind = MITRA_FIELD_INT, .min = 1, .max = 10000,
+      .doc = "most deadlines to return (default 1000)" },
     S_END
 };
 
@@ -467,6 +485,8 @@ static const mitra_schema_t s_schemas [] = {
       "record a member's contribution, committed or delivered" },
     { MITRA_SCHEMA_EVENT, "reach.recorded", s_reach_recorded,
       "record people reached" },
+    { MITRA_SCHEMA_QUERY, "backup", s_backup_args,
+      "write a compacted, synced copy of the store while serving (local administrators)" },
     { MITRA_SCHEMA_QUERY, "hello", s_no_args,
       "the daemon's version, protocol and current sequence numbers" },
     { MITRA_SCHEMA_QUERY, "log", s_log_args,
@@ -487,6 +507,8 @@ static const mitra_schema_t s_schemas [] = {
       "a 0..100 health score per partnership, with its components" },
     { MITRA_SCHEMA_QUERY, "events", s_events_args,
       "the audit trail of one partnership: a page of its events" },
+    { MITRA_SCHEMA_QUERY, "due", s_due_args,
+      "upcoming and overdue deadlines, soonest first" },
 };
 
 

@@ -17,6 +17,7 @@
 #include "mitra_test.h"
 
 #include <czmq.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -685,6 +686,77 @@ test_subscriber (void)
     zsock_destroy (&pub);
 }
 
+//  CURVE keys from certificate files, and options that must be refused
+//  before anything is sent.
+static void
+test_curve_keys (void)
+{
+    char client_path [128], client_secret [140], server_path [128], junk [128];
+    snprintf (client_path, sizeof client_path, "%s/client", s_dir);
+    snprintf (client_secret, sizeof client_secret, "%s/client_secret", s_dir);
+    snprintf (server_path, sizeof server_path, "%s/server", s_dir);
+    snprintf (junk, sizeof junk, "%s/junk", s_dir);
+    zcert_t *client = zcert_new ();
+    zcert_t *server = zcert_new ();
+    CHECK (client && server);
+    CHECK (zcert_save (client, client_path) == 0);
+    CHECK (zcert_save_public (server, server_path) == 0);
+    FILE *file = fopen (junk, "w");
+    fprintf (file, "curve\n    public-key = \"short\"\n");
+    fclose (file);
+
+    mitra_curve_keys_t keys;
+    char error [512];
+    CHECK (mitra_curve_keys_load (&keys, client_secret, server_path, error, sizeof error) == 0);
+    CHECK_STR (keys.public_key, zcert_public_txt (client));
+    CHECK_STR (keys.secret_key, zcert_secret_txt (client));
+    CHECK_STR (keys.server_key, zcert_public_txt (server));
+    //  A public certificate where the key pair belongs
+    CHECK (mitra_curve_keys_load (&keys, client_path, server_path, error, sizeof error) == -1);
+    CHECK (strstr (error, "no secret key") != NULL);
+    CHECK (keys.secret_key [0] == 0);
+    CHECK (mitra_curve_keys_load (&keys, client_secret, junk, error, sizeof error) == -1);
+    CHECK (strstr (error, "not a CURVE certificate") != NULL);
+    CHECK (mitra_curve_keys_load (&keys, client_secret, "/nonexistent/server", error,
+                                  sizeof error) == -1);
+    CHECK (strstr (error, "no such file") != NULL);
+
+    //  All three keys or none, each 40 characters of Z85
+    CHECK (mitra_curve_keys_load (&keys, client_secret, server_path, error, sizeof error) == 0);
+    mitra_client_options_t opts;
+    mitra_client_options_init (&opts);
+    opts.curve_server_key = keys.server_key;
+    errno = 0;
+    CHECK (mitra_client_new ("tcp://127.0.0.1:1", &opts) == NULL && errno == EINVAL);
+    opts.curve_public_key = keys.public_key;
+    opts.curve_secret_key = "too short";
+    CHECK (mitra_client_new ("tcp://127.0.0.1:1", &opts) == NULL && errno == EINVAL);
+    opts.curve_secret_key = keys.secret_key;
+    mitra_client_t *curve_client = mitra_client_new ("tcp://127.0.0.1:1", &opts);
+    CHECK (curve_client != NULL);
+    mitra_client_destroy (&curve_client);
+    mitra_curve_keys_t bad = keys;
+    bad.server_key [3] = '"';       //  not a Z85 character
+    CHECK (mitra_sub_new_curve ("tcp://127.0.0.1:1", NULL, &bad) == NULL && errno == EINVAL);
+    mitra_sub_t *sub = mitra_sub_new_curve ("tcp://127.0.0.1:1", NULL, &keys);
+    CHECK (sub != NULL);
+    mitra_sub_destroy (&sub);
+    mitra_stream_options_t stream_opts;
+    mitra_stream_options_init (&stream_opts);
+    stream_opts.curve = &bad;
+    CHECK (mitra_stream_new ("tcp://127.0.0.1:1", 0, &stream_opts) == NULL && errno == EINVAL);
+    stream_opts.curve = &keys;
+    mitra_stream_t *stream = mitra_stream_new ("tcp://127.0.0.1:1", 0, &stream_opts);
+    CHECK (stream != NULL);
+    mitra_stream_destroy (&stream);
+
+    zcert_destroy (&client);
+    zcert_destroy (&server);
+    const char *paths [] = { client_path, client_secret, server_path, junk };
+    for (size_t index = 0; index < 4; index++)
+        unlink (paths [index]);
+}
+
 int
 main (void)
 {
@@ -700,6 +772,7 @@ main (void)
     test_unreachable ();
     test_fake_daemon ();
     test_subscriber ();
+    test_curve_keys ();
 
     char path [128];
     const char *files [] = { "fake.sock", "pub.sock", NULL };

@@ -149,7 +149,7 @@ test_table (void)
 {
     size_t count = 0;
     const mitra_schema_t *all = mitra_schema_all (&count);
-    CHECK_INT (count, 29);
+    CHECK_INT (count, 31);
     for (size_t index = 0; index < count; index++) {
         CHECK (all [index].name && all [index].doc && *all [index].doc);
         CHECK (mitra_schema_find (all [index].kind, all [index].name) == &all [index]);
@@ -160,6 +160,7 @@ test_table (void)
     CHECK (EVENT ("org.updated"));
     CHECK (QUERY ("hello") && QUERY ("log") && QUERY ("notifications"));
     CHECK (QUERY ("org.get") && QUERY ("org.list"));
+    CHECK (QUERY ("due"));
     CHECK (QUERY ("org.registered") == NULL);
     CHECK (EVENT ("hello") == NULL);
     CHECK (EVENT ("org.deleted") == NULL);

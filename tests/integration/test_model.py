@@ -575,7 +575,8 @@ def test_scenario(m, pub_endpoint):
     t, c = m.t, m.c
     sub = zmq.Context.instance().socket(zmq.SUB)
     sub.setsockopt(zmq.LINGER, 0)
-    for prefix in (b"event.", b"partnership.", b"agreement.", b"milestone.", b"goal."):
+    for prefix in (b"event.", b"partnership.", b"agreement.", b"milestone.", b"goal.",
+                   b"deadline."):
         sub.setsockopt(zmq.SUBSCRIBE, prefix)
     sub.connect(pub_endpoint)
     # Subscribe first, then wait until a probe event's notification arrives
@@ -626,7 +627,8 @@ def test_scenario(m, pub_endpoint):
         ("milestone.completed", {"partnership": p, "milestone": "m-2"}),
         ("goal.progress", {"partnership": p, "goal": "g-wells", "value": 40}),
         ("goal.progress", {"partnership": p, "goal": "g-wells", "value": 42}),
-        ("evaluation.scheduled", {"partnership": p, "every": "3mo", "next": days(5)}),
+        ("evaluation.scheduled", {"partnership": p, "every": "3mo", "next": days(5),
+                                  "lead_days": 3}),
         ("evaluation.recorded", {"partnership": p, "scores": SCORES, "decision": "adjust",
                                  "findings": "training lags", "actions": ["more trainers"]}),
         ("contribution.recorded", {"partnership": p, "org": "fdn-air", "kind": "funds",
@@ -655,14 +657,16 @@ def test_scenario(m, pub_endpoint):
                                    "completed_on": days(0), "on_time": True}),
         16: ("goal.achieved", {"goal": "g-wells", "title": "40 wells", "value": 40,
                                "target": 40, "unit": "wells", "achieved_on": days(0)}),
+        # The recorded evaluation moves both pending deadlines of the cycle
+        19: [("deadline.rescheduled", None), ("deadline.rescheduled", None)],
         24: ("partnership.status_changed", {"from": "active", "to": "concluded",
                                             "reason": "all wells built"}),
     }
     expected = []
     for index, (type_, data) in enumerate(steps):
         expected.append(("event." + type_ + "/" + p, None))
-        if index in caused:
-            kind, data = caused[index]
+        for kind, data in (caused[index] if isinstance(caused.get(index), list)
+                           else [caused[index]] if index in caused else []):
             expected.append((kind + "/" + p, data))
 
     received = []
