@@ -37,6 +37,8 @@ static const s_key_t s_keys [] = {
     S_U32 ("mitrad/batch_max", batch_max, 1, 65536, "requests applied in one write transaction"),
     { "mitrad/map_size", S_SIZE, offsetof (mitra_config_t, map_size), 8,
       1 << 20, (uint64_t) 1 << 40, "LMDB map size, bytes or with K, M, G suffix" },
+    { "mitrad/map_size_max", S_SIZE, offsetof (mitra_config_t, map_size_max), 8,
+      1 << 20, (uint64_t) 1 << 40, "the map grows up to this when it is full (not past the disk)" },
     S_U32 ("mitrad/pub_hwm", pub_hwm, 100, 10000000, "notifications queued per subscriber before drops"),
     S_U32 ("notifications/heartbeat_ms", heartbeat_ms, 10, 3600000,
            "heartbeat period in ms: subscribers notice a lost tail or a dead daemon"),
@@ -81,6 +83,7 @@ mitra_config_defaults (mitra_config_t *config)
     config->log_level = MITRA_LOG_INFO;
     config->batch_max = 1024;
     config->map_size = (uint64_t) 1 << 30;
+    config->map_size_max = (uint64_t) 16 << 30;
     config->pub_hwm = 100000;
     config->heartbeat_ms = 2000;
     config->max_frames = 3;
@@ -315,6 +318,8 @@ mitra_config_finish (mitra_config_t *config, char *error, size_t size)
                                "the curve section, with a server key");
         return -1;
     }
+    if (config->map_size_max < config->map_size)
+        config->map_size_max = config->map_size;
     if (streq (config->endpoint, config->pub_endpoint)) {
         snprintf (error, size, "endpoint and pub_endpoint must differ");
         return -1;

@@ -36,7 +36,8 @@ typedef struct {
     char socket_group [64];             //  group owning the ipc sockets ("" = keep)
     int log_level;                      //  mitra_log_level_t
     uint32_t batch_max;                 //  requests drained into one write transaction
-    uint64_t map_size;                  //  LMDB map size in bytes
+    uint64_t map_size;                  //  LMDB map size in bytes, at start
+    uint64_t map_size_max;              //  the map grows up to this when full
     uint32_t pub_hwm;                   //  PUB send high-water mark (messages)
     uint32_t heartbeat_ms;              //  heartbeat period on the PUB socket
     uint32_t keep_days;                 //  notification retention by age; 0: forever

@@ -390,55 +390,93 @@ s_apply_event (mitra_engine_t *self, mitra_txn_t *batch, mitra_engine_request_t 
 
 //  Apply every valid event of the batch in one transaction and commit it.
 //  Returns -1 on a storage failure: then nothing may be acked.
+//  One attempt at the batch in one write transaction. Returns 0 when
+//  committed, -1 on a storage failure, 1 when the store or the disk is full
+//  (nothing written; *full holds the error to give).
 static int
-s_apply_batch (mitra_engine_t *self, mitra_engine_request_t *requests, size_t count)
+s_apply_batch_once (mitra_engine_t *self, mitra_engine_request_t *requests, size_t count,
+                    mitra_error_t *full)
 {
-    size_t events = 0;
-    for (size_t index = 0; index < count; index++)
-        if (!requests [index].rejected && requests [index].request_.op == MITRA_OP_EVENT)
-            events++;
-    if (events == 0)
-        return 0;
-
     mitra_txn_t *batch = mitra_store_begin (self->store, true, NULL);
     if (!batch)
         return -1;
     int64_t now_ms = mitra_clock_now_ms ();
     uint64_t event_mark = mitra_event_log_mark (self->event_log);
     uint64_t notification_mark = mitra_notification_log_mark (self->notification_log);
-    bool full = false;
-    for (size_t index = 0; index < count && !full; index++) {
+    int outcome = S_APPLIED;
+    for (size_t index = 0; index < count && outcome != S_BATCH_FULL; index++) {
         mitra_engine_request_t *request = &requests [index];
-        if (request->rejected || request->request_.op != MITRA_OP_EVENT)
+        if (!request->valid_)
             continue;
-        s_outcome_t outcome = s_apply_event (self, batch, request, now_ms);
+        outcome = s_apply_event (self, batch, request, now_ms);
         if (outcome == S_FATAL) {
             mitra_txn_abort (&batch);
             return -1;
         }
-        full = outcome == S_BATCH_FULL;
+        if (outcome == S_BATCH_FULL)
+            *full = request->err;
     }
-    int rc = full? MITRA_STORE_FULL: mitra_txn_commit (&batch);
-    if (full)
+    int rc = MITRA_STORE_FULL;
+    if (outcome == S_BATCH_FULL)
         mitra_txn_abort (&batch);
+    else {
+        rc = mitra_txn_commit (&batch);
+        if (rc == MITRA_STORE_FULL || rc == MITRA_STORE_NOSPACE)
+            mitra_model_store_error (rc, full);
+    }
     if (rc == MITRA_STORE_FAILED)
         return -1;
-    if (rc == MITRA_STORE_FULL) {
-        mitra_warning ("store full (map_size %llu bytes): batch of %zu events refused; "
-                       "raise map_size", (unsigned long long) self->config.map_size, events);
+    if (rc) {
         mitra_event_log_rollback (self->event_log, event_mark);
         mitra_notification_log_rollback (self->notification_log, notification_mark);
+        return 1;
+    }
+    mitra_event_log_commit (self->event_log);
+    mitra_notification_log_commit (self->notification_log);
+    return 0;
+}
+
+//  Apply every valid event of the batch in one transaction and commit it.
+//  A full map grows (up to map_size_max) and the batch is tried again; a
+//  full disk, or a map at its maximum, refuses the whole batch with
+//  storage_full and the daemon keeps serving. Returns -1 on a storage
+//  failure: then nothing may be acked.
+static int
+s_apply_batch (mitra_engine_t *self, mitra_engine_request_t *requests, size_t count)
+{
+    size_t events = 0;
+    for (size_t index = 0; index < count; index++) {
+        mitra_engine_request_t *request = &requests [index];
+        request->valid_ = !request->rejected && request->request_.op == MITRA_OP_EVENT;
+        events += request->valid_;
+    }
+    if (events == 0)
+        return 0;
+    mitra_error_t full;
+    int rc;
+    while ((rc = s_apply_batch_once (self, requests, count, &full)) == 1
+       &&  mitra_store_last_full () == MITRA_STORE_FULL
+       &&  mitra_store_grow (self->store, self->config.map_size_max) == 0) {
+        //  The same events again, from scratch, in the larger map
+        for (size_t index = 0; index < count; index++)
+            if (requests [index].valid_) {
+                requests [index].rejected = false;
+                msgpack_sbuffer_clear (&requests [index].reply);
+            }
+    }
+    if (rc == 1) {
+        mitra_warning ("batch of %zu events refused: %s", events, full.message);
         for (size_t index = 0; index < count; index++) {
             mitra_engine_request_t *request = &requests [index];
-            if (request->request_.op == MITRA_OP_EVENT && !request->rejected) {
-                mitra_model_store_error (MITRA_STORE_FULL, &request->err);
+            if (request->valid_ && !request->rejected) {
+                request->err = full;
                 s_reject (request);
             }
         }
         return 0;
     }
-    mitra_event_log_commit (self->event_log);
-    mitra_notification_log_commit (self->notification_log);
+    if (rc)
+        return -1;
     //  The batch may have added, moved or cancelled the next deadline
     return s_next_due_read (self);
 }

@@ -32,6 +32,7 @@ typedef struct {
     mitra_doc_t *doc_;
     mitra_request_t request_;
     const mitra_schema_t *schema_;
+    bool valid_;                    //  an event that passed the checks
 } mitra_engine_request_t;
 
 //  Open the store in config->state_dir (taking its lock) and the logs. NULL

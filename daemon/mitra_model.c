@@ -88,7 +88,12 @@ mitra_model_store_error (int rc, mitra_error_t *err)
 {
     if (rc == MITRA_STORE_FULL)
         return mitra_error_set (err, MITRA_ERR_STORAGE_FULL, NULL,
-                                "the store is full; nothing was written (raise map_size)");
+                                "the store is full; nothing was written "
+                                "(the administrator can raise map_size and map_size_max)");
+    if (rc == MITRA_STORE_NOSPACE)
+        return mitra_error_set (err, MITRA_ERR_STORAGE_FULL, NULL,
+                                "the disk is full; nothing was written; retry once the "
+                                "administrator has freed space");
     return mitra_error_set (err, MITRA_ERR_INTERNAL, NULL, "storage failure; nothing was written");
 }
 

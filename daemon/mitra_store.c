@@ -8,6 +8,7 @@
 #include "mitra_logging.h"
 
 #include <assert.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <lmdb.h>
@@ -23,6 +24,7 @@ struct _mitra_store_t {
     MDB_dbi tables [MITRA_TABLE_COUNT_];
     int lock_fd;
     int stale_readers;
+    atomic_bool copying;        //  a backup thread is reading the environment
 };
 
 struct _mitra_txn_t {
@@ -41,6 +43,16 @@ static const mitra_limits_t s_stored_limits = {
     .max_objects = 1u << 26, .max_string = 1u << 28
 };
 
+//  Which kind of "full" was met last in this thread, so that the writer can
+//  tell a full map (grow it) from a full disk (wait for space).
+static _Thread_local int s_last_full = 0;
+
+int
+mitra_store_last_full (void)
+{
+    return s_last_full;
+}
+
 static int
 s_code (int rc, const char *what)
 {
@@ -50,7 +62,13 @@ s_code (int rc, const char *what)
         return MITRA_STORE_NOTFOUND;
     if (rc == MDB_MAP_FULL || rc == MDB_TXN_FULL) {
         mitra_warning ("store: %s: %s", what, mdb_strerror (rc));
-        return MITRA_STORE_FULL;
+        return s_last_full = MITRA_STORE_FULL;
+    }
+    //  LMDB aborts the transaction and the environment stays sound: the
+    //  meta page that would make the commit real was never written
+    if (rc == ENOSPC || rc == EDQUOT) {
+        mitra_warning ("store: %s: %s: the disk is full", what, mdb_strerror (rc));
+        return s_last_full = MITRA_STORE_NOSPACE;
     }
     mitra_error ("store: %s: %s", what, mdb_strerror (rc));
     return MITRA_STORE_FAILED;
@@ -212,7 +230,9 @@ mitra_store_backup (mitra_store_t *self, const char *dest, uint64_t *bytes,
         snprintf (error, size, "cannot create %s: %s", dest, strerror (errno));
         return -1;
     }
+    atomic_store (&self->copying, true);
     int rc = mdb_env_copy2 (self->env, dest, MDB_CP_COMPACT);
+    atomic_store (&self->copying, false);
     if (rc) {
         snprintf (error, size, "copy to %s failed: %s", dest, mdb_strerror (rc));
         return -1;
@@ -225,6 +245,34 @@ mitra_store_backup (mitra_store_t *self, const char *dest, uint64_t *bytes,
         return -1;
     }
     *bytes = (uint64_t) info.st_size;
+    return 0;
+}
+
+uint64_t
+mitra_store_map_size (mitra_store_t *self)
+{
+    MDB_envinfo info;
+    mdb_env_info (self->env, &info);
+    return (uint64_t) info.me_mapsize;
+}
+
+int
+mitra_store_grow (mitra_store_t *self, uint64_t max_size)
+{
+    assert (self);
+    uint64_t current = mitra_store_map_size (self);
+    uint64_t next = current * 2 < max_size? current * 2: max_size;
+    if (next <= current || atomic_load (&self->copying))
+        return -1;
+    int rc = mdb_env_set_mapsize (self->env, (size_t) next);
+    if (rc) {
+        mitra_warning ("store: cannot grow the map to %llu bytes: %s",
+                       (unsigned long long) next, mdb_strerror (rc));
+        return -1;
+    }
+    mitra_info ("store: map grown from %llu to %llu bytes (map_size_max %llu)",
+                (unsigned long long) current, (unsigned long long) next,
+                (unsigned long long) max_size);
     return 0;
 }
 

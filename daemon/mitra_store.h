@@ -36,6 +36,7 @@ typedef enum {
 #define MITRA_STORE_NOTFOUND 1     //  no such key; not an error
 #define MITRA_STORE_FAILED  (-1)   //  I/O error or corruption: the caller must not ack
 #define MITRA_STORE_FULL    (-2)   //  map or transaction full: abort the batch
+#define MITRA_STORE_NOSPACE (-3)   //  the disk is full: abort the batch, keep serving
 
 //  Open (creating) the environment in `dir` and take its lock. Returns NULL
 //  with a message in `error` if the directory is locked by another daemon,
@@ -104,6 +105,19 @@ uint64_t mitra_key_u64_read (const void *key);
 //  message.
 int mitra_store_backup (mitra_store_t *self, const char *dest, uint64_t *bytes,
                         char *error, size_t size);
+
+//  Grow the map towards `max_size` (doubling, capped), so a full map can
+//  take more. Only between transactions of this process, and not while a
+//  backup copies (LMDB remaps the file). Returns 0 if it grew, -1 if it
+//  could not (already at the maximum, a backup running, or LMDB refused).
+int mitra_store_grow (mitra_store_t *self, uint64_t max_size);
+
+//  MITRA_STORE_FULL or MITRA_STORE_NOSPACE: the kind of "full" this thread
+//  met last (0 if none yet).
+int mitra_store_last_full (void);
+
+//  The current map size in bytes.
+uint64_t mitra_store_map_size (mitra_store_t *self);
 
 //  Stale reader slots cleared at open (mdb_reader_check).
 int mitra_store_stale_readers (mitra_store_t *self);
