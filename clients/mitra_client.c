@@ -281,6 +281,7 @@ s_connect (mitra_client_t *self)
 mitra_client_t *
 mitra_client_new (const char *endpoint, const mitra_client_options_t *opts)
 {
+    mitra_io_init ();
     mitra_client_options_t defaults;
     mitra_client_options_init (&defaults);
     if (!opts)

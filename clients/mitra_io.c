@@ -7,9 +7,25 @@
 */
 #include "mitra_io.h"
 
+#include <pthread.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+static pthread_once_t s_init_once = PTHREAD_ONCE_INIT;
+
+static void
+s_init (void)
+{
+    zsys_init ();
+}
+
+void
+mitra_io_init (void)
+{
+    pthread_once (&s_init_once, s_init);
+}
 
 void
 mitra_io_limits (mitra_limits_t *limits)

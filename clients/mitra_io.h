@@ -19,6 +19,11 @@
 extern "C" {
 #endif
 
+//  Set up czmq once per process, before the first socket. czmq's own
+//  set-up is not safe when several threads make their first sockets at the
+//  same moment; every constructor of libmitra calls this first.
+void mitra_io_init (void);
+
 //  Decoder limits for replies and notifications.
 void mitra_io_limits (mitra_limits_t *limits);
 

@@ -125,6 +125,7 @@ s_reachable_pub_endpoint (const char *request_endpoint, const char *pub_endpoint
 mitra_stream_t *
 mitra_stream_new (const char *endpoint, uint64_t position, const mitra_stream_options_t *opts)
 {
+    mitra_io_init ();
     mitra_stream_options_t defaults;
     mitra_stream_options_init (&defaults);
     if (!opts)

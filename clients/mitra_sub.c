@@ -46,6 +46,7 @@ mitra_sub_new (const char *endpoint, const char **prefixes)
 mitra_sub_t *
 mitra_sub_new_curve (const char *endpoint, const char **prefixes, const mitra_curve_keys_t *keys)
 {
+    mitra_io_init ();
     if (!endpoint || !*endpoint || (keys && !mitra_curve_keys_valid (keys))) {
         errno = EINVAL;
         return NULL;
