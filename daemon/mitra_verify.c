@@ -4,6 +4,7 @@
     still gives a readable report.
 */
 #include "mitra_verify.h"
+#include "mitra_verify_model.h"
 #include "mitra_due_index.h"
 #include "mitra_schedule.h"
 #include "mitra_time.h"
@@ -39,6 +40,22 @@ s_problem (s_verify_t *self, const char *format, ...)
         fputc ('\n', self->report);
         va_end (args);
     }
+}
+
+//  s_problem for mitra_verify_model, which knows nothing of s_verify_t.
+static void
+s_problem_arg (void *arg, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
+
+static void
+s_problem_arg (void *arg, const char *format, ...)
+{
+    s_verify_t *self = arg;
+    char line [512];
+    va_list args;
+    va_start (args, format);
+    vsnprintf (line, sizeof line, format, args);
+    va_end (args);
+    s_problem (self, "%s", line);
 }
 
 static const mitra_limits_t s_limits = {
@@ -437,6 +454,11 @@ mitra_verify_run (mitra_store_t *store, FILE *report)
     rc |= mitra_txn_scan (self.txn, MITRA_TABLE_STATE, NULL, 0, NULL, 0, false, s_state_visit, &self);
     fprintf (report, "verify: state: %llu records\n", (unsigned long long) self.checked);
     rc |= s_verify_deadlines (&self);
+    long partnerships = mitra_verify_model (self.txn, s_problem_arg, &self);
+    if (partnerships < 0)
+        rc = -1;
+    else
+        fprintf (report, "verify: model: %ld partnerships against their indexes\n", partnerships);
     mitra_txn_abort (&self.txn);
     if (rc)
         return -1;
