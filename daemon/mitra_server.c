@@ -17,6 +17,7 @@
 #include "mitra_engine.h"
 #include "mitra_logging.h"
 #include "mitra_notification_log.h"
+#include "mitra_path.h"
 #include "mitra_sdnotify.h"
 
 #include <assert.h>
@@ -88,24 +89,6 @@ s_on_signal (int signal_number)
         s_reload = 1;
     else
         s_stop = 1;
-}
-
-static int
-s_mkdir_p (const char *path, mode_t mode)
-{
-    char buffer [PATH_MAX];
-    if (snprintf (buffer, sizeof buffer, "%s", path) >= (int) sizeof buffer)
-        return -1;
-    for (char *slash = buffer + 1; *slash; slash++)
-        if (*slash == '/') {
-            *slash = 0;
-            if (mkdir (buffer, mode) && errno != EEXIST)
-                return -1;
-            *slash = '/';
-        }
-    if (mkdir (buffer, mode) && errno != EEXIST)
-        return -1;
-    return 0;
 }
 
 //  Make the ipc socket file group-accessible only: 0660, optional group.
@@ -181,7 +164,7 @@ mitra_server_new (const mitra_config_t *config, char *error, size_t size)
 
     //  The runtime directory holds the sockets: 0750, and locked, so a second
     //  daemon can never unlink the live daemon's sockets by binding over them
-    if (s_mkdir_p (config->runtime_dir, 0750)) {
+    if (mitra_path_mkdir (config->runtime_dir, 0750)) {
         snprintf (error, size, "cannot create runtime directory %s: %s", config->runtime_dir,
                   strerror (errno));
         goto fail;

@@ -6,6 +6,7 @@
 */
 #include "mitra_store.h"
 #include "mitra_logging.h"
+#include "mitra_path.h"
 
 #include <assert.h>
 #include <stdatomic.h>
@@ -74,24 +75,6 @@ s_code (int rc, const char *what)
     return MITRA_STORE_FAILED;
 }
 
-static int
-s_mkdir_p (const char *path, mode_t mode)
-{
-    char buffer [4096];
-    if (snprintf (buffer, sizeof buffer, "%s", path) >= (int) sizeof buffer)
-        return -1;
-    for (char *slash = buffer + 1; *slash; slash++)
-        if (*slash == '/') {
-            *slash = 0;
-            if (mkdir (buffer, mode) && errno != EEXIST)
-                return -1;
-            *slash = '/';
-        }
-    if (mkdir (buffer, mode) && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
 mitra_store_t *
 mitra_store_new (const char *dir, uint64_t map_size, char *error, size_t size)
 {
@@ -101,7 +84,7 @@ mitra_store_new (const char *dir, uint64_t map_size, char *error, size_t size)
     MDB_txn *txn = NULL;
     int rc;
 
-    if (s_mkdir_p (dir, 0750)) {
+    if (mitra_path_mkdir (dir, 0750)) {
         snprintf (error, size, "cannot create state directory %s: %s", dir, strerror (errno));
         goto fail;
     }
@@ -226,7 +209,7 @@ mitra_store_backup (mitra_store_t *self, const char *dest, uint64_t *bytes,
                   dest);
         return -1;
     }
-    if (s_mkdir_p (dest, 0750)) {
+    if (mitra_path_mkdir (dest, 0750)) {
         snprintf (error, size, "cannot create %s: %s", dest, strerror (errno));
         return -1;
     }
