@@ -253,9 +253,11 @@ s_write_progress (mitra_apply_t *ctx, const mitra_partnership_t *partnership, co
     return mitra_model_emit_built (ctx, "milestone.reached", partnership->id, &notice, err);
 }
 
-int
-mitra_milestones_apply_progress (mitra_apply_t *ctx, const msgpack_object *data,
-                                 mitra_error_t *err)
+//  milestone.progress and milestone.completed: the same write, the latter
+//  at 100%.
+static int
+s_apply_milestone_progress (mitra_apply_t *ctx, const msgpack_object *data, bool completed,
+                            mitra_error_t *err)
 {
     mitra_partnership_t *partnership = mitra_partnership_require (ctx->txn, data, err);
     if (!partnership)
@@ -265,8 +267,9 @@ mitra_milestones_apply_progress (mitra_apply_t *ctx, const msgpack_object *data,
     mitra_doc_t *doc = s_require_open_milestone (ctx->txn, partnership, data, key, sizeof key,
                                                  err);
     if (doc) {
-        uint64_t percent = 0;
-        mitra_obj_uint (mitra_map_get (data, "percent"), &percent);
+        uint64_t percent = 100;
+        if (!completed)
+            mitra_obj_uint (mitra_map_get (data, "percent"), &percent);
         rc = s_write_progress (ctx, partnership, key, mitra_doc_root (doc), percent,
                                s_day_or_today (data, "on", ctx->now_ms),
                                mitra_map_get (data, "note"), err);
@@ -277,23 +280,17 @@ mitra_milestones_apply_progress (mitra_apply_t *ctx, const msgpack_object *data,
 }
 
 int
+mitra_milestones_apply_progress (mitra_apply_t *ctx, const msgpack_object *data,
+                                 mitra_error_t *err)
+{
+    return s_apply_milestone_progress (ctx, data, false, err);
+}
+
+int
 mitra_milestones_apply_completed (mitra_apply_t *ctx, const msgpack_object *data,
                                   mitra_error_t *err)
 {
-    mitra_partnership_t *partnership = mitra_partnership_require (ctx->txn, data, err);
-    if (!partnership)
-        return -1;
-    char key [192];
-    int rc = -1;
-    mitra_doc_t *doc = s_require_open_milestone (ctx->txn, partnership, data, key, sizeof key,
-                                                 err);
-    if (doc)
-        rc = s_write_progress (ctx, partnership, key, mitra_doc_root (doc), 100,
-                               s_day_or_today (data, "on", ctx->now_ms),
-                               mitra_map_get (data, "note"), err);
-    mitra_doc_destroy (&doc);
-    mitra_partnership_destroy (&partnership);
-    return rc;
+    return s_apply_milestone_progress (ctx, data, true, err);
 }
 
 int
