@@ -30,7 +30,6 @@ build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
 run: build
-	@mkdir -p var/lib var/run
 	./$(BUILD)/daemon/mitrad --state-dir ./var/lib --runtime-dir ./var/run
 
 test: build
