@@ -4,6 +4,7 @@
     store (add, move, cancel, fire once, in order), and the schedule driven
     through the model by real events.
 */
+#include "mitra_json.h"
 #include "mitra_due_index.h"
 #include "mitra_model.h"
 #include "mitra_schedule.h"
@@ -11,7 +12,6 @@
 #include "mitra_time.h"
 #include "mitra_verify.h"
 
-#include <jansson.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -356,54 +356,21 @@ test_due_index (void)
 
 //  --- the schedule, through the model
 
-static void
-s_pack_json (msgpack_packer *pk, const json_t *json)
-{
-    if (json_is_object (json)) {
-        msgpack_pack_map (pk, json_object_size (json));
-        const char *key;
-        json_t *value;
-        json_object_foreach ((json_t *) json, key, value) {
-            mitra_pack_cstr (pk, key);
-            s_pack_json (pk, value);
-        }
-    }
-    else
-    if (json_is_array (json)) {
-        msgpack_pack_array (pk, json_array_size (json));
-        for (size_t index = 0; index < json_array_size (json); index++)
-            s_pack_json (pk, json_array_get (json, index));
-    }
-    else
-    if (json_is_string (json))
-        mitra_pack_cstr (pk, json_string_value (json));
-    else
-    if (json_is_integer (json))
-        msgpack_pack_int64 (pk, json_integer_value (json));
-    else
-    if (json_is_true (json))
-        msgpack_pack_true (pk);
-    else
-        msgpack_pack_false (pk);
-}
-
+//  JSON text to a decoded document, through libmitra's converter (the one
+//  the CLI uses), keeping key order and integer/real kinds.
 static mitra_doc_t *
 s_doc (const char *text)
 {
-    json_error_t error;
-    json_t *json = json_loads (text, JSON_PRESERVE_ORDER, &error);
-    if (!json) {
-        fprintf (stderr, "bad JSON in test: %s: %s\n", text, error.text);
-        return NULL;
-    }
     msgpack_sbuffer sbuf;
     msgpack_sbuffer_init (&sbuf);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
-    s_pack_json (&pk, json);
-    json_decref (json);
-    mitra_error_t err;
-    mitra_doc_t *doc = mitra_doc_decode (sbuf.data, sbuf.size, NULL, &err);
+    char error [256];
+    mitra_doc_t *doc = NULL;
+    if (mitra_json_text_pack (text, false, &sbuf, error, sizeof error))
+        fprintf (stderr, "bad JSON in test: %s: %s\n", text, error);
+    else {
+        mitra_error_t err;
+        doc = mitra_doc_decode (sbuf.data, sbuf.size, NULL, &err);
+    }
     msgpack_sbuffer_destroy (&sbuf);
     return doc;
 }

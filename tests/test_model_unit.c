@@ -6,11 +6,11 @@
     Events are applied the way the server does: validated, applied in a
     nested transaction, the event's own notification emitted last.
 */
+#include "mitra_json.h"
 #include "mitra_model.h"
 #include "mitra_test.h"
 #include "mitra_time.h"
 
-#include <jansson.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -26,61 +26,21 @@ s_at (int year, int month, int day)
     return mitra_days_from_civil (year, month, day) * 86400000 + 9 * 3600000;
 }
 
-//  JSON text to msgpack, keeping key order and integer/real kinds.
-static void
-s_pack_json (msgpack_packer *pk, const json_t *json)
-{
-    if (json_is_object (json)) {
-        msgpack_pack_map (pk, json_object_size (json));
-        const char *key;
-        json_t *value;
-        json_object_foreach ((json_t *) json, key, value) {
-            mitra_pack_cstr (pk, key);
-            s_pack_json (pk, value);
-        }
-    }
-    else
-    if (json_is_array (json)) {
-        msgpack_pack_array (pk, json_array_size (json));
-        for (size_t index = 0; index < json_array_size (json); index++)
-            s_pack_json (pk, json_array_get (json, index));
-    }
-    else
-    if (json_is_string (json))
-        mitra_pack_cstr (pk, json_string_value (json));
-    else
-    if (json_is_integer (json))
-        msgpack_pack_int64 (pk, json_integer_value (json));
-    else
-    if (json_is_real (json))
-        msgpack_pack_double (pk, json_real_value (json));
-    else
-    if (json_is_true (json))
-        msgpack_pack_true (pk);
-    else
-    if (json_is_false (json))
-        msgpack_pack_false (pk);
-    else
-        msgpack_pack_nil (pk);
-}
-
+//  JSON text to a decoded document, through libmitra's converter (the one
+//  the CLI uses), keeping key order and integer/real kinds.
 static mitra_doc_t *
 s_doc (const char *text)
 {
-    json_error_t error;
-    json_t *json = json_loads (text, JSON_PRESERVE_ORDER, &error);
-    if (!json) {
-        fprintf (stderr, "bad JSON in test: %s: %s\n", text, error.text);
-        return NULL;
-    }
     msgpack_sbuffer sbuf;
     msgpack_sbuffer_init (&sbuf);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
-    s_pack_json (&pk, json);
-    json_decref (json);
-    mitra_error_t err;
-    mitra_doc_t *doc = mitra_doc_decode (sbuf.data, sbuf.size, NULL, &err);
+    char error [256];
+    mitra_doc_t *doc = NULL;
+    if (mitra_json_text_pack (text, false, &sbuf, error, sizeof error))
+        fprintf (stderr, "bad JSON in test: %s: %s\n", text, error);
+    else {
+        mitra_error_t err;
+        doc = mitra_doc_decode (sbuf.data, sbuf.size, NULL, &err);
+    }
     msgpack_sbuffer_destroy (&sbuf);
     return doc;
 }
