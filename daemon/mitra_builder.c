@@ -156,6 +156,22 @@ mitra_builder_copy_except (mitra_builder_t *self, const msgpack_object *map,
     }
 }
 
+void
+mitra_builder_raw_item (mitra_builder_t *self, const void *data, size_t size)
+{
+    msgpack_packer *pk = mitra_builder_item (self);
+    pk->callback (pk->data, data, size);
+}
+
+void
+mitra_pack_uint_or_nil (msgpack_packer *pk, uint64_t value)
+{
+    if (value)
+        msgpack_pack_uint64 (pk, value);
+    else
+        msgpack_pack_nil (pk);
+}
+
 static void
 s_finish (mitra_builder_t *self, msgpack_packer *pk, bool map)
 {

@@ -32,6 +32,9 @@ void mitra_builder_destroy (mitra_builder_t *self);
 msgpack_packer *mitra_builder_key (mitra_builder_t *self, const char *key);
 //  Array use: counts an item; the caller packs exactly one object.
 msgpack_packer *mitra_builder_item (mitra_builder_t *self);
+//  Array use: one item that is already encoded msgpack (a stored record
+//  passed through as is).
+void mitra_builder_raw_item (mitra_builder_t *self, const void *data, size_t size);
 
 //  A pair with a value of that type. The _opt forms add nothing when the
 //  value is absent (NULL, MITRA_NO_DAY), so optional keys are left out.
@@ -66,5 +69,7 @@ void mitra_builder_finish_array (mitra_builder_t *self, msgpack_packer *pk);
 void mitra_pack_number (msgpack_packer *pk, double value);
 //  Pack a date, or nil for MITRA_NO_DAY.
 void mitra_pack_date (msgpack_packer *pk, int64_t days);
+//  Pack `value`, or nil when it is 0 (a page's `next` at the end of a log).
+void mitra_pack_uint_or_nil (msgpack_packer *pk, uint64_t value);
 
 #endif

@@ -2,6 +2,7 @@
     MDB_APPEND (keys only grow), never rewritten.
 */
 #include "mitra_event_log.h"
+#include "mitra_builder.h"
 #include "mitra_time.h"
 
 #include <assert.h>
@@ -95,9 +96,8 @@ mitra_event_log_commit (mitra_event_log_t *self)
 }
 
 typedef struct {
-    msgpack_packer *pk;
+    mitra_builder_t items;  //  the page's entries, counted
     uint32_t limit;
-    uint32_t count;
     const char *type;
     const char *partnership;
     uint64_t next;          //  seq where the next page starts; 0 when done
@@ -111,7 +111,7 @@ s_page_visit (const void *key, size_t key_size, const void *value, size_t value_
     if (key_size != 8)
         return 0;
     uint64_t seq = mitra_key_u64_read (key);
-    if (page->count == page->limit) {
+    if (page->items.count == page->limit) {
         page->next = seq;
         return 1;
     }
@@ -128,25 +128,25 @@ s_page_visit (const void *key, size_t key_size, const void *value, size_t value_
                && (!page->partnership
                    || mitra_obj_str_eq (mitra_map_get (data, "partnership"), page->partnership));
     if (wanted) {
-        msgpack_pack_map (page->pk, 6);
-        mitra_pack_cstr (page->pk, "seq");
-        msgpack_pack_uint64 (page->pk, seq);
+        msgpack_packer *pk = mitra_builder_item (&page->items);
+        msgpack_pack_map (pk, 6);
+        mitra_pack_cstr (pk, "seq");
+        msgpack_pack_uint64 (pk, seq);
         static const char *fields [] = { "type", "data", "sender", "request_id" };
         for (int index = 0; index < 4; index++) {
-            mitra_pack_cstr (page->pk, fields [index]);
+            mitra_pack_cstr (pk, fields [index]);
             const msgpack_object *field = mitra_map_get (root, fields [index]);
             if (field)
-                mitra_pack_object (page->pk, field);
+                mitra_pack_object (pk, field);
             else
-                msgpack_pack_nil (page->pk);
+                msgpack_pack_nil (pk);
         }
         uint64_t received_ms = 0;
         mitra_obj_uint (mitra_map_get (root, "received_ms"), &received_ms);
         char instant [32];
         mitra_instant_format ((int64_t) received_ms, instant);
-        mitra_pack_cstr (page->pk, "received_at");
-        mitra_pack_cstr (page->pk, instant);
-        page->count++;
+        mitra_pack_cstr (pk, "received_at");
+        mitra_pack_cstr (pk, instant);
     }
     mitra_doc_destroy (&doc);
     return 0;
@@ -156,13 +156,9 @@ int
 mitra_event_log_page (mitra_txn_t *txn, uint64_t since, uint32_t limit, const char *type,
                       const char *partnership, msgpack_packer *pk)
 {
-    //  Filtering needs to know how many match before the array header is
-    //  written, so the page goes to a side buffer first.
-    msgpack_sbuffer items;
-    msgpack_sbuffer_init (&items);
-    msgpack_packer items_pk;
-    msgpack_packer_init (&items_pk, &items, msgpack_sbuffer_write);
-    s_page_t page = { &items_pk, limit, 0, type, partnership, 0, 0 };
+    //  Filtering knows how many match only at the end: a builder counts
+    s_page_t page = { .limit = limit, .type = type, .partnership = partnership };
+    mitra_builder_init (&page.items);
     uint8_t from [8];
     mitra_key_u64 (from, since? since: 1);
     int rc = mitra_txn_scan (txn, MITRA_TABLE_EVENTS, NULL, 0, from, 8, false, s_page_visit, &page);
@@ -171,14 +167,11 @@ mitra_event_log_page (mitra_txn_t *txn, uint64_t since, uint32_t limit, const ch
     if (rc == 0) {
         msgpack_pack_map (pk, 2);
         mitra_pack_cstr (pk, "events");
-        msgpack_pack_array (pk, page.count);
-        pk->callback (pk->data, items.data, items.size);
+        mitra_builder_finish_array (&page.items, pk);
         mitra_pack_cstr (pk, "next");
-        if (page.next)
-            msgpack_pack_uint64 (pk, page.next);
-        else
-            msgpack_pack_nil (pk);
+        mitra_pack_uint_or_nil (pk, page.next);
     }
-    msgpack_sbuffer_destroy (&items);
+    else
+        mitra_builder_destroy (&page.items);
     return rc;
 }

@@ -10,6 +10,7 @@
     make a seq come round again.
 */
 #include "mitra_notification_log.h"
+#include "mitra_builder.h"
 #include "mitra_time.h"
 
 #include <assert.h>
@@ -349,9 +350,8 @@ out:
 //  --- replay
 
 typedef struct {
-    msgpack_packer *pk;
+    mitra_builder_t items;  //  the page, counted
     uint32_t limit;
-    uint32_t count;
     const char *const *prefixes;
     size_t prefix_count;
     uint32_t scan_max;
@@ -366,7 +366,7 @@ s_page_visit (const void *key, size_t key_size, const void *value, size_t value_
     s_page_t *page = arg;
     if (key_size != 8)
         return 0;
-    if (page->count == page->limit || page->scanned == page->scan_max) {
+    if (page->items.count == page->limit || page->scanned == page->scan_max) {
         page->next = mitra_key_u64_read (key);
         return 1;
     }
@@ -393,8 +393,7 @@ s_page_visit (const void *key, size_t key_size, const void *value, size_t value_
     }
     if (wanted) {
         //  The stored body is the published frame 2: pass it through as is
-        page->pk->callback (page->pk->data, value, value_size);
-        page->count++;
+        mitra_builder_raw_item (&page->items, value, value_size);
     }
     return 0;
 }
@@ -415,14 +414,11 @@ mitra_notification_log_page (mitra_txn_t *txn, uint64_t since, uint32_t limit,
     if (since < *oldest)
         return MITRA_NOTIFICATION_LOG_GONE;
 
-    msgpack_sbuffer items;
-    msgpack_sbuffer_init (&items);
-    msgpack_packer items_pk;
-    msgpack_packer_init (&items_pk, &items, msgpack_sbuffer_write);
     s_page_t page = {
-        .pk = &items_pk, .limit = limit, .prefixes = prefixes, .prefix_count = prefix_count,
+        .limit = limit, .prefixes = prefixes, .prefix_count = prefix_count,
         .scan_max = prefix_count && scan_max? scan_max: UINT32_MAX
     };
+    mitra_builder_init (&page.items);
     uint8_t from [8];
     mitra_key_u64 (from, since);
     rc = mitra_txn_scan (txn, MITRA_TABLE_NOTIFICATIONS, NULL, 0, from, 8, false,
@@ -432,16 +428,13 @@ mitra_notification_log_page (mitra_txn_t *txn, uint64_t since, uint32_t limit,
     if (rc == 0) {
         msgpack_pack_map (pk, 3);
         mitra_pack_cstr (pk, "notifications");
-        msgpack_pack_array (pk, page.count);
-        pk->callback (pk->data, items.data, items.size);
+        mitra_builder_finish_array (&page.items, pk);
         mitra_pack_cstr (pk, "next");
-        if (page.next)
-            msgpack_pack_uint64 (pk, page.next);
-        else
-            msgpack_pack_nil (pk);
+        mitra_pack_uint_or_nil (pk, page.next);
         mitra_pack_cstr (pk, "last");
         msgpack_pack_uint64 (pk, last);
     }
-    msgpack_sbuffer_destroy (&items);
+    else
+        mitra_builder_destroy (&page.items);
     return rc;
 }

@@ -119,18 +119,12 @@ mitra_orgs_query_get (mitra_txn_t *txn, int64_t now_ms, const msgpack_object *ar
     return 0;
 }
 
-typedef struct {
-    msgpack_packer *pk;
-    uint32_t count;
-} s_list_t;
-
+//  Stored records are passed through as they are.
 static int
 s_list_visit (const void *key, size_t key_size, const void *value, size_t value_size, void *arg)
 {
     (void) key, (void) key_size;
-    s_list_t *list = arg;
-    list->pk->callback (list->pk->data, value, value_size);
-    list->count++;
+    mitra_builder_raw_item (arg, value, value_size);
     return 0;
 }
 
@@ -139,18 +133,15 @@ mitra_orgs_query_list (mitra_txn_t *txn, int64_t now_ms, const msgpack_object *a
                        msgpack_packer *pk, mitra_error_t *err)
 {
     (void) now_ms, (void) args;
-    msgpack_sbuffer items;
-    msgpack_sbuffer_init (&items);
-    msgpack_packer items_pk;
-    msgpack_packer_init (&items_pk, &items, msgpack_sbuffer_write);
-    s_list_t list = { &items_pk, 0 };
-    int rc = mitra_txn_scan (txn, MITRA_TABLE_STATE, "org/", 4, NULL, 0, false, s_list_visit, &list);
-    if (rc == 0) {
-        msgpack_pack_map (pk, 1);
-        mitra_pack_cstr (pk, "orgs");
-        msgpack_pack_array (pk, list.count);
-        pk->callback (pk->data, items.data, items.size);
+    mitra_builder_t orgs;
+    mitra_builder_init (&orgs);
+    int rc = mitra_txn_scan (txn, MITRA_TABLE_STATE, "org/", 4, NULL, 0, false, s_list_visit, &orgs);
+    if (rc) {
+        mitra_builder_destroy (&orgs);
+        return mitra_model_store_error (rc, err);
     }
-    msgpack_sbuffer_destroy (&items);
-    return rc? mitra_model_store_error (rc, err): 0;
+    msgpack_pack_map (pk, 1);
+    mitra_pack_cstr (pk, "orgs");
+    mitra_builder_finish_array (&orgs, pk);
+    return 0;
 }
