@@ -234,6 +234,20 @@ mitra_cli_parse (mitra_cli_t *cli, const mitra_cli_command_t *command,
     return 0;
 }
 
+int
+mitra_cli_start (mitra_cli_t *cli, const mitra_cli_command_t *command,
+                 int argc, char **argv, const char **values, int *npos_p)
+{
+    int rc = mitra_cli_parse (cli, command, argc, argv, values, npos_p);
+    if (rc)
+        return rc;
+    if (cli->help) {
+        mitra_cli_print_help (command);
+        return MITRA_EXIT_OK;
+    }
+    return MITRA_CLI_RUN;
+}
+
 void
 mitra_cli_print_options (FILE *out, const mitra_cli_option_t *options)
 {

@@ -113,6 +113,13 @@ int mitra_cli_getopt (const char *prog, const mitra_cli_option_t *options,
 int mitra_cli_parse (mitra_cli_t *cli, const mitra_cli_command_t *command,
                      int argc, char **argv, const char **values, int *npos_p);
 
+//  The start of most commands: mitra_cli_parse, then --help answered.
+//  Returns MITRA_CLI_RUN when the command should go on; otherwise the exit
+//  code to return at once (usage error, or 0 after printing the help).
+#define MITRA_CLI_RUN (-1)
+int mitra_cli_start (mitra_cli_t *cli, const mitra_cli_command_t *command,
+                     int argc, char **argv, const char **values, int *npos_p);
+
 //  Parse the common options (and --version) that come before the command
 //  name. Returns the index of the command name in argv (argc when there is
 //  none), or -1 after printing why. Sets *version if --version was given.

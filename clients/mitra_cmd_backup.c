@@ -14,13 +14,9 @@ static int
 s_backup (mitra_cli_t *cli, const mitra_cli_command_t *command, int argc, char **argv)
 {
     int npos;
-    int rc = mitra_cli_parse (cli, command, argc, argv, NULL, &npos);
-    if (rc)
+    int rc = mitra_cli_start (cli, command, argc, argv, NULL, &npos);
+    if (rc != MITRA_CLI_RUN)
         return rc;
-    if (cli->help) {
-        mitra_cli_print_help (command);
-        return MITRA_EXIT_OK;
-    }
     if (npos != 1)
         return mitra_cli_usage_error (command, "takes one argument: the directory for the copy");
     //  The daemon resolves nothing relative to our directory: send it absolute

@@ -34,13 +34,9 @@ s_keygen (mitra_cli_t *cli, const mitra_cli_command_t *command, int argc, char *
 {
     const char *values [S_OPTION_COUNT];
     int npos;
-    int rc = mitra_cli_parse (cli, command, argc, argv, values, &npos);
-    if (rc)
+    int rc = mitra_cli_start (cli, command, argc, argv, values, &npos);
+    if (rc != MITRA_CLI_RUN)
         return rc;
-    if (cli->help) {
-        mitra_cli_print_help (command);
-        return MITRA_EXIT_OK;
-    }
     if (npos != 1)
         return mitra_cli_usage_error (command, npos? "one NAME only": "no NAME given");
     const char *name = argv [1];

@@ -10,13 +10,9 @@ static int
 s_hello (mitra_cli_t *cli, const mitra_cli_command_t *command, int argc, char **argv)
 {
     int npos;
-    int rc = mitra_cli_parse (cli, command, argc, argv, NULL, &npos);
-    if (rc)
+    int rc = mitra_cli_start (cli, command, argc, argv, NULL, &npos);
+    if (rc != MITRA_CLI_RUN)
         return rc;
-    if (cli->help) {
-        mitra_cli_print_help (command);
-        return MITRA_EXIT_OK;
-    }
     if (npos > 0)
         return mitra_cli_usage_error (command, "takes no arguments");
     mitra_reply_t *reply;
@@ -71,13 +67,9 @@ s_log (mitra_cli_t *cli, const mitra_cli_command_t *command, int argc, char **ar
 {
     const char *values [3];
     int npos;
-    int rc = mitra_cli_parse (cli, command, argc, argv, values, &npos);
-    if (rc)
+    int rc = mitra_cli_start (cli, command, argc, argv, values, &npos);
+    if (rc != MITRA_CLI_RUN)
         return rc;
-    if (cli->help) {
-        mitra_cli_print_help (command);
-        return MITRA_EXIT_OK;
-    }
     if (npos > 0)
         return mitra_cli_usage_error (command, "unexpected argument '%s'", argv [1]);
     uint64_t since = 0, limit = 0;
