@@ -580,7 +580,7 @@ s_check_backup (mitra_engine_request_t *request)
 {
     char path [PATH_MAX];
     const msgpack_object *args = request->request_.body;
-    if (strcmp (request->principal, "local") != 0)
+    if (!streq (request->principal, MITRA_PRINCIPAL_LOCAL))
         mitra_error_set (&request->err, MITRA_ERR_FORBIDDEN, NULL,
                          "backup is for local administrators (the ipc socket) only");
     else
