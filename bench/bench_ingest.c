@@ -1,15 +1,17 @@
-/*  bench_ingest -- load client: how many events per second mitrad accepts,
+/*  bench_ingest -- load clients: how many events per second mitrad accepts,
     and how long each waits for its ack.
 
     Speaks the wire protocol with raw libzmq and msgpack-c (not libmitra), so
-    the figure is the daemon's, not a client library's. One DEALER pipelines
-    N events with at most W unanswered: org.registered for the first 1000
-    distinct orgs, then org.updated on them, all drawn from a seed so two
-    runs send the same bytes apart from the request ids.
+    the figure is the daemon's, not a client library's. -c CLIENTS threads,
+    each with its own DEALER, pipeline N/CLIENTS events each with at most W
+    unanswered. The events are the realistic mix of bench_mix.h (one
+    disjoint stream per client, drawn from the seed), packed before the
+    clock starts so the client's own generation is not measured.
 
     Prints one line of JSON on stdout. Any error reply, a lost or duplicate
-    ack, or the timeout makes it exit non-zero after saying why on stderr; it
-    must never report a rate for a run that did not fully succeed.
+    ack, an ack whose seq does not grow within its client, or the timeout
+    makes it exit non-zero after saying why on stderr; it must never report
+    a rate for a run that did not fully succeed.
 
     --hello sends one `hello` query and exits 0 on an ok reply: the readiness
     probe for bench/run, which retries it in a bounded loop.
@@ -17,7 +19,10 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include "bench_mix.h"
+
 #include <msgpack.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,12 +35,13 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#define S_ORG_COUNT 1000            //  distinct orgs registered before any update
+#define S_CLIENTS_MAX 64
 #define S_ID_MAX    64              //  request id bytes, as the protocol allows
 
 typedef struct {
     const char *endpoint;
     uint64_t events;
+    uint64_t clients;
     uint64_t window;
     uint64_t seed;
     double timeout_s;
@@ -69,16 +75,6 @@ s_now_ns (void)
     return (uint64_t) now.tv_sec * 1000000000u + (uint64_t) now.tv_nsec;
 }
 
-//  splitmix64: small, fast, and the same sequence on every machine.
-static uint64_t
-s_random (uint64_t *state)
-{
-    uint64_t value = (*state += 0x9e3779b97f4a7c15ULL);
-    value = (value ^ (value >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    value = (value ^ (value >> 27)) * 0x94d049bb133111ebULL;
-    return value ^ (value >> 31);
-}
-
 static void
 s_pack_str (msgpack_packer *pk, const char *text)
 {
@@ -89,54 +85,14 @@ s_pack_str (msgpack_packer *pk, const char *text)
 
 //  --- generating the load
 
-static const char *s_kinds [] = {
-    "ngo", "business", "government", "research", "foundation", "company", "individual", "other"
-};
-static const char *s_countries [] = {
-    "Indonesia", "Kenya", "Peru", "Bangladesh", "Ghana", "Nepal", "Colombia", "Philippines",
-    "Malawi", "Vietnam", "Bolivia", "Senegal"
-};
-static const char *s_focus [] = {
-    "water", "sanitation", "education", "health", "forests", "housing", "microfinance",
-    "nutrition", "energy", "literacy", "fisheries", "climate"
-};
-static const char *s_words [] = {
-    "we", "help", "rural", "communities", "build", "lasting", "access", "to", "clean",
-    "water", "schools", "clinics", "and", "fair", "markets", "with", "local", "partners",
-    "training", "women", "farmers", "youth", "across", "the", "region", "since", "2004"
-};
-#define S_COUNT(array) (sizeof (array) / sizeof (array) [0])
-
-//  A mission sentence of 96..100 bytes from the word list.
+//  Event `index` of a client's stream into `sbuf`, with request id `id`.
 static void
-s_mission (uint64_t *rng, char *buffer, size_t size)
+s_pack_event (msgpack_sbuffer *sbuf, bench_mix_t *mix, const char *id)
 {
-    size_t length = 0;
-    buffer [0] = 0;
-    while (length < 96) {
-        const char *word = s_words [s_random (rng) % S_COUNT (s_words)];
-        int written = snprintf (buffer + length, size - length, "%s%s", length? " ": "", word);
-        if (written < 0 || length + (size_t) written >= size)
-            break;
-        length += (size_t) written;
-    }
-    if (length > 100)
-        length = 100;
-    buffer [length] = 0;
-}
-
-//  Event `index` (0-based) of the run into `sbuf`; returns its type.
-static const char *
-s_pack_event (msgpack_sbuffer *sbuf, uint64_t *rng, uint64_t index, const char *id)
-{
+    bench_event_t event;
+    bench_mix_next (mix, &event);
     msgpack_packer pk;
     msgpack_packer_init (&pk, sbuf, msgpack_sbuffer_write);
-    bool registering = index < S_ORG_COUNT;
-    const char *type = registering? "org.registered": "org.updated";
-    uint64_t org = registering? index: s_random (rng) % S_ORG_COUNT;
-    char slug [32], mission [128];
-    snprintf (slug, sizeof slug, "org-%06" PRIu64, org);
-
     msgpack_pack_map (&pk, 5);
     s_pack_str (&pk, "v");
     msgpack_pack_uint8 (&pk, 1);
@@ -145,47 +101,10 @@ s_pack_event (msgpack_sbuffer *sbuf, uint64_t *rng, uint64_t index, const char *
     s_pack_str (&pk, "op");
     s_pack_str (&pk, "event");
     s_pack_str (&pk, "type");
-    s_pack_str (&pk, type);
+    s_pack_str (&pk, event.type);
     s_pack_str (&pk, "data");
-    if (registering) {
-        char name [64];
-        snprintf (name, sizeof name, "Organisation %06" PRIu64, org);
-        s_mission (rng, mission, sizeof mission);
-        uint64_t first = s_random (rng) % S_COUNT (s_focus);
-        uint64_t second = (first + 1 + s_random (rng) % (S_COUNT (s_focus) - 1)) % S_COUNT (s_focus);
-        msgpack_pack_map (&pk, 6);
-        s_pack_str (&pk, "org");
-        s_pack_str (&pk, slug);
-        s_pack_str (&pk, "name");
-        s_pack_str (&pk, name);
-        s_pack_str (&pk, "kind");
-        s_pack_str (&pk, s_kinds [org % S_COUNT (s_kinds)]);
-        s_pack_str (&pk, "mission");
-        s_pack_str (&pk, mission);
-        s_pack_str (&pk, "focus");
-        msgpack_pack_array (&pk, 2);
-        s_pack_str (&pk, s_focus [first]);
-        s_pack_str (&pk, s_focus [second]);
-        s_pack_str (&pk, "country");
-        s_pack_str (&pk, s_countries [s_random (rng) % S_COUNT (s_countries)]);
-    }
-    else {
-        //  Half move the org to another country, half rewrite its mission
-        bool country = s_random (rng) & 1;
-        msgpack_pack_map (&pk, 2);
-        s_pack_str (&pk, "org");
-        s_pack_str (&pk, slug);
-        if (country) {
-            s_pack_str (&pk, "country");
-            s_pack_str (&pk, s_countries [s_random (rng) % S_COUNT (s_countries)]);
-        }
-        else {
-            s_mission (rng, mission, sizeof mission);
-            s_pack_str (&pk, "mission");
-            s_pack_str (&pk, mission);
-        }
-    }
-    return type;
+    //  The mix's body is one complete msgpack map: append it as it is
+    msgpack_sbuffer_write (sbuf, (const char *) event.body, event.body_size);
 }
 
 //  --- reading replies
@@ -369,7 +288,15 @@ s_percentile (const uint64_t *sorted, uint64_t count, double percent)
     return sorted [rank - 1];
 }
 
+//  One client: its thread, its DEALER, its pre-packed events and what came back.
 typedef struct {
+    const s_options_t *options;
+    void *context;
+    pthread_barrier_t *start;
+    uint64_t events;                //  this client's share
+    char prefix [S_ID_MAX];         //  request ids are prefix + index
+    msgpack_sbuffer frames;         //  every request, packed back to back
+    size_t *offsets;                //  events + 1 offsets into frames
     uint64_t *sent_ns;              //  by event index; 0 = not sent
     uint64_t *latency_ns;           //  by event index; 0 = not answered
     uint64_t *seq;                  //  by event index
@@ -377,12 +304,15 @@ typedef struct {
     uint64_t answered;
     uint64_t errors;
     uint64_t anomalies;             //  unknown, unparsable or duplicate replies
+    uint64_t first_send_ns, last_reply_ns;
+    bool failed;                    //  could not run to the end
     char first_error [1024];
     char first_anomaly [256];
-} s_run_t;
+    volatile int done;              //  set by the thread as it ends
+} s_client_t;
 
 static void
-s_anomaly (s_run_t *run, const char *what, const char *id)
+s_anomaly (s_client_t *run, const char *what, const char *id)
 {
     if (run->anomalies++ == 0)
         snprintf (run->first_anomaly, sizeof run->first_anomaly, "%s: id %s", what, id);
@@ -390,8 +320,7 @@ s_anomaly (s_run_t *run, const char *what, const char *id)
 
 //  Match one reply to its event by request id and record it.
 static void
-s_take_reply (s_run_t *run, const s_options_t *options, const char *prefix,
-              const void *data, size_t size, uint64_t now_ns)
+s_take_reply (s_client_t *run, const void *data, size_t size, uint64_t now_ns)
 {
     msgpack_unpacked unpacked;
     msgpack_unpacked_init (&unpacked);
@@ -403,12 +332,12 @@ s_take_reply (s_run_t *run, const s_options_t *options, const char *prefix,
     const msgpack_object *id = s_map_get (root, "id");
     const msgpack_object *ok = s_map_get (root, "ok");
     char text [S_ID_MAX + 16];
-    size_t prefix_length = strlen (prefix);
+    size_t prefix_length = strlen (run->prefix);
     char *end = NULL;
     uint64_t index = UINT64_MAX;
     if (id && id->type == MSGPACK_OBJECT_STR && id->via.str.size < sizeof text) {
         s_text (id, text, sizeof text);
-        if (strncmp (text, prefix, prefix_length) == 0)
+        if (strncmp (text, run->prefix, prefix_length) == 0)
             index = strtoull (text + prefix_length, &end, 10);
     }
     bool is_ok = ok && ok->type == MSGPACK_OBJECT_BOOLEAN && ok->via.boolean;
@@ -416,7 +345,7 @@ s_take_reply (s_run_t *run, const s_options_t *options, const char *prefix,
         if (run->errors++ == 0)
             s_describe_error (root, run->first_error, sizeof run->first_error);
     }
-    if (index >= options->events || !end || *end || run->sent_ns [index] == 0) {
+    if (index >= run->events || !end || *end || run->sent_ns [index] == 0) {
         s_anomaly (run, "a reply to a request we did not send", s_text (id, text, sizeof text));
         goto out;
     }
@@ -437,6 +366,136 @@ out:
     msgpack_unpacked_destroy (&unpacked);
 }
 
+//  Pack a client's whole share before the clock starts.
+static int
+s_client_prepare (s_client_t *run, uint32_t index, uint32_t clients)
+{
+    const s_options_t *options = run->options;
+    run->events = options->events / clients + (index < options->events % clients);
+    snprintf (run->prefix, sizeof run->prefix, "ingest-%d-%u-", (int) getpid (), index);
+    msgpack_sbuffer_init (&run->frames);
+    run->offsets = calloc (run->events + 1, sizeof (size_t));
+    run->sent_ns = calloc (run->events + 1, sizeof (uint64_t));
+    run->latency_ns = calloc (run->events + 1, sizeof (uint64_t));
+    run->seq = calloc (run->events + 1, sizeof (uint64_t));
+    if (!run->offsets || !run->sent_ns || !run->latency_ns || !run->seq) {
+        fprintf (stderr, "bench_ingest: out of memory for %" PRIu64 " events\n", run->events);
+        return -1;
+    }
+    bench_mix_t *mix = bench_mix_new (options->seed, index, clients);
+    for (uint64_t event = 0; event < run->events; event++) {
+        char id [S_ID_MAX + 32];
+        snprintf (id, sizeof id, "%s%010" PRIu64, run->prefix, event);
+        run->offsets [event] = run->frames.size;
+        s_pack_event (&run->frames, mix, id);
+    }
+    run->offsets [run->events] = run->frames.size;
+    bench_mix_destroy (&mix);
+    return 0;
+}
+
+static void
+s_client_release (s_client_t *run)
+{
+    msgpack_sbuffer_destroy (&run->frames);
+    free (run->offsets);
+    free (run->sent_ns);
+    free (run->latency_ns);
+    free (run->seq);
+}
+
+static void *
+s_client_thread (void *arg)
+{
+    s_client_t *run = arg;
+    const s_options_t *options = run->options;
+    void *dealer = s_socket_new (run->context, options->endpoint);
+    uint64_t last_seq;
+    //  Connected and answered before the clock starts
+    if (!dealer || s_hello (dealer, options->timeout_s, &last_seq)) {
+        fprintf (stderr, "bench_ingest: a client got no hello reply from %s\n", options->endpoint);
+        run->failed = true;
+    }
+    pthread_barrier_wait (run->start);
+    if (run->failed)
+        goto out;
+    uint64_t deadline_ns = s_now_ns () + (uint64_t) (options->timeout_s * 1e9);
+    run->first_send_ns = s_now_ns ();
+    run->last_reply_ns = run->first_send_ns;
+    while (run->answered < run->events) {
+        while (run->sent < run->events && run->sent - run->answered < options->window) {
+            size_t offset = run->offsets [run->sent];
+            run->sent_ns [run->sent] = s_now_ns ();
+            if (zmq_send (dealer, run->frames.data + offset,
+                          run->offsets [run->sent + 1] - offset, 0) < 0) {
+                fprintf (stderr, "bench_ingest: send failed: %s\n", zmq_strerror (zmq_errno ()));
+                run->failed = true;
+                goto out;
+            }
+            run->sent++;
+        }
+        uint64_t now_ns = s_now_ns ();
+        if (now_ns >= deadline_ns) {
+            fprintf (stderr, "bench_ingest: TIMEOUT after %.1f s: %" PRIu64 " of %" PRIu64
+                     " events of client %s acked, %" PRIu64 " sent\n", options->timeout_s,
+                     run->answered, run->events, run->prefix, run->sent);
+            run->failed = true;
+            goto out;
+        }
+        zmq_pollitem_t item = { dealer, 0, ZMQ_POLLIN, 0 };
+        long wait_ms = (long) ((deadline_ns - now_ns) / 1000000) + 1;
+        if (zmq_poll (&item, 1, wait_ms) < 0 && zmq_errno () != EINTR) {
+            fprintf (stderr, "bench_ingest: poll failed: %s\n", zmq_strerror (zmq_errno ()));
+            run->failed = true;
+            goto out;
+        }
+        zmq_msg_t reply;
+        zmq_msg_init (&reply);
+        while (zmq_msg_recv (&reply, dealer, ZMQ_DONTWAIT) >= 0) {
+            run->last_reply_ns = s_now_ns ();
+            s_take_reply (run, zmq_msg_data (&reply), zmq_msg_size (&reply), run->last_reply_ns);
+        }
+        zmq_msg_close (&reply);
+    }
+out:
+    if (dealer)
+        zmq_close (dealer);
+    __atomic_store_n (&run->done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+//  Every ok ack carries a seq of this run, no seq twice, growing within a
+//  client (one DEALER's requests are applied in the order sent). Returns
+//  the number of violations, describing the first in `first`.
+static uint64_t
+s_check_seqs (s_client_t *clients, uint32_t count, uint64_t base_seq, uint64_t total,
+              char *first, size_t size)
+{
+    uint8_t *seen = calloc (total, 1);
+    uint64_t bad = 0;
+    for (uint32_t client = 0; client < count; client++) {
+        uint64_t previous = base_seq;
+        for (uint64_t index = 0; index < clients [client].events; index++) {
+            uint64_t seq = clients [client].seq [index];
+            const char *what = NULL;
+            if (seq <= base_seq || seq > base_seq + total)
+                what = "outside the run";
+            else
+            if (seen [seq - base_seq - 1]++)
+                what = "given twice";
+            else
+            if (seq <= previous)
+                what = "not after its client's previous ack";
+            if (what && bad++ == 0)
+                snprintf (first, size, "seq %" PRIu64 " of %s%010" PRIu64 " is %s", seq,
+                          clients [client].prefix, index, what);
+            previous = seq;
+        }
+    }
+    free (seen);
+    return bad;
+}
+
 static int
 s_run (const s_options_t *options)
 {
@@ -444,10 +503,14 @@ s_run (const s_options_t *options)
     void *context = zmq_ctx_new ();
     void *dealer = s_socket_new (context, options->endpoint);
     s_status_t status = { .fd = -1 };
-    s_run_t run = { 0 };
-    msgpack_sbuffer sbuf;
-    msgpack_sbuffer_init (&sbuf);
-    if (!dealer)
+    uint32_t count = (uint32_t) options->clients;
+    s_client_t *clients = calloc (count, sizeof *clients);
+    uint64_t *latency = NULL;
+    pthread_t threads [S_CLIENTS_MAX];
+    uint32_t started = 0;
+    pthread_barrier_t start;
+    pthread_barrier_init (&start, NULL, count + 1);
+    if (!dealer || !clients)
         goto out;
 
     if (options->hello) {
@@ -458,9 +521,7 @@ s_run (const s_options_t *options)
     if (options->status_socket && s_status_open (&status, options->status_socket))
         goto out;
 
-    //  Connect outside the clock; the baseline seq lets us check every ack
-    uint64_t start_ns = s_now_ns ();
-    uint64_t deadline_ns = start_ns + (uint64_t) (options->timeout_s * 1e9);
+    //  The baseline seq lets us check every ack
     uint64_t base_seq = 0;
     if (s_hello (dealer, options->timeout_s, &base_seq)) {
         fprintf (stderr, "bench_ingest: no hello reply from %s within %.1f s\n",
@@ -470,61 +531,56 @@ s_run (const s_options_t *options)
     s_status_drain (&status);
     status.last_seq = base_seq;
 
-    run.sent_ns = calloc (options->events, sizeof (uint64_t));
-    run.latency_ns = calloc (options->events, sizeof (uint64_t));
-    run.seq = calloc (options->events, sizeof (uint64_t));
-    if (!run.sent_ns || !run.latency_ns || !run.seq) {
-        fprintf (stderr, "bench_ingest: out of memory for %" PRIu64 " events\n", options->events);
-        goto out;
+    for (uint32_t client = 0; client < count; client++) {
+        clients [client].options = options;
+        clients [client].context = context;
+        clients [client].start = &start;
+        if (s_client_prepare (&clients [client], client, count))
+            goto out;
     }
-    char prefix [S_ID_MAX];
-    snprintf (prefix, sizeof prefix, "ingest-%d-", (int) getpid ());
-    uint64_t rng = options->seed;
-
+    for (started = 0; started < count; started++)
+        if (pthread_create (&threads [started], NULL, s_client_thread, &clients [started])) {
+            fprintf (stderr, "bench_ingest: cannot start client threads\n");
+            abort ();           //  the barrier would wait forever for the rest
+        }
     double first_cpu_s = s_cpu_s ();
-    uint64_t first_send_ns = s_now_ns ();
-    uint64_t last_reply_ns = first_send_ns;
-    while (run.answered < options->events) {
-        while (run.sent < options->events && run.sent - run.answered < options->window) {
-            char id [S_ID_MAX + 32];
-            snprintf (id, sizeof id, "%s%010" PRIu64, prefix, run.sent);
-            msgpack_sbuffer_clear (&sbuf);
-            s_pack_event (&sbuf, &rng, run.sent, id);
-            run.sent_ns [run.sent] = s_now_ns ();
-            if (zmq_send (dealer, sbuf.data, sbuf.size, 0) < 0) {
-                fprintf (stderr, "bench_ingest: send failed: %s\n", zmq_strerror (zmq_errno ()));
-                goto out;
-            }
-            run.sent++;
+    pthread_barrier_wait (&start);
+
+    //  STATUS lines while the clients run; mitrad blocks when they back up
+    for (uint32_t client = 0; client < count; client++)
+        while (!__atomic_load_n (&clients [client].done, __ATOMIC_ACQUIRE)) {
+            zmq_pollitem_t item = { NULL, status.fd, ZMQ_POLLIN, 0 };
+            if (status.fd >= 0)
+                zmq_poll (&item, 1, 10);
+            else
+                usleep (10000);
+            s_status_drain (&status);
         }
-        uint64_t now_ns = s_now_ns ();
-        if (now_ns >= deadline_ns) {
-            fprintf (stderr, "bench_ingest: TIMEOUT after %.1f s: %" PRIu64 " of %" PRIu64
-                     " events acked, %" PRIu64 " sent\n", options->timeout_s, run.answered,
-                     options->events, run.sent);
-            goto out;
-        }
-        zmq_pollitem_t items [2] = {
-            { dealer, 0, ZMQ_POLLIN, 0 },
-            { NULL, status.fd, ZMQ_POLLIN, 0 }
-        };
-        long wait_ms = (long) ((deadline_ns - now_ns) / 1000000) + 1;
-        if (zmq_poll (items, status.fd >= 0? 2: 1, wait_ms) < 0 && zmq_errno () != EINTR) {
-            fprintf (stderr, "bench_ingest: poll failed: %s\n", zmq_strerror (zmq_errno ()));
-            goto out;
-        }
-        zmq_msg_t reply;
-        zmq_msg_init (&reply);
-        while (zmq_msg_recv (&reply, dealer, ZMQ_DONTWAIT) >= 0) {
-            last_reply_ns = s_now_ns ();
-            s_take_reply (&run, options, prefix, zmq_msg_data (&reply), zmq_msg_size (&reply),
-                          last_reply_ns);
-        }
-        zmq_msg_close (&reply);
-        s_status_drain (&status);
-    }
-    double seconds = (double) (last_reply_ns - first_send_ns) / 1e9;
+    for (uint32_t client = 0; client < started; client++)
+        pthread_join (threads [client], NULL);
+    started = 0;
     double client_cpu_s = s_cpu_s () - first_cpu_s;
+
+    uint64_t first_send_ns = UINT64_MAX, last_reply_ns = 0, errors = 0, anomalies = 0;
+    bool failed = false;
+    const char *first_error = NULL, *first_anomaly = NULL;
+    for (uint32_t client = 0; client < count; client++) {
+        s_client_t *run = &clients [client];
+        failed |= run->failed;
+        if (run->first_send_ns < first_send_ns)
+            first_send_ns = run->first_send_ns;
+        if (run->last_reply_ns > last_reply_ns)
+            last_reply_ns = run->last_reply_ns;
+        if (run->errors && !first_error)
+            first_error = run->first_error;
+        if (run->anomalies && !first_anomaly)
+            first_anomaly = run->first_anomaly;
+        errors += run->errors;
+        anomalies += run->anomalies;
+    }
+    if (failed)
+        goto out;
+    double seconds = (double) (last_reply_ns - first_send_ns) / 1e9;
 
     //  The last batch's STATUS line may trail its replies a little
     uint64_t drain_until = s_now_ns () + 1000000000u;
@@ -535,20 +591,22 @@ s_run (const s_options_t *options)
         s_status_drain (&status);
     }
 
-    //  Acks of one DEALER come back in send order with seqs base+1..base+N
-    uint64_t out_of_order = 0;
-    for (uint64_t index = 0; index < options->events && run.errors == 0; index++)
-        if (run.seq [index] != base_seq + 1 + index)
-            out_of_order++;
-
-    for (uint64_t index = 0; index < options->events; index++)
-        run.latency_ns [index]--;
-    qsort (run.latency_ns, options->events, sizeof (uint64_t), s_compare_u64);
-    printf ("{\"events\":%" PRIu64 ",\"seconds\":%.3f,\"events_per_s\":%.1f,"
-            "\"p50_us\":%.1f,\"p99_us\":%.1f,\"errors\":%" PRIu64,
-            options->events, seconds, (double) options->events / seconds,
-            (double) s_percentile (run.latency_ns, options->events, 50) / 1e3,
-            (double) s_percentile (run.latency_ns, options->events, 99) / 1e3, run.errors);
+    char first_bad_seq [256] = "";
+    uint64_t bad_seqs = errors? 0: s_check_seqs (clients, count, base_seq, options->events,
+                                                 first_bad_seq, sizeof first_bad_seq);
+    latency = malloc (options->events * sizeof (uint64_t));
+    uint64_t merged = 0;
+    for (uint32_t client = 0; client < count && latency; client++)
+        for (uint64_t index = 0; index < clients [client].events; index++)
+            latency [merged++] = clients [client].latency_ns [index] - 1;
+    if (!latency)
+        goto out;
+    qsort (latency, merged, sizeof (uint64_t), s_compare_u64);
+    printf ("{\"system\":\"mitrad\",\"clients\":%u,\"window\":%" PRIu64 ",\"events\":%" PRIu64
+            ",\"seconds\":%.3f,\"events_per_s\":%.1f,\"p50_us\":%.1f,\"p99_us\":%.1f,"
+            "\"errors\":%" PRIu64, count, options->window, options->events, seconds,
+            (double) options->events / seconds, (double) s_percentile (latency, merged, 50) / 1e3,
+            (double) s_percentile (latency, merged, 99) / 1e3, errors);
     printf (",\"client_cpu_s\":%.3f", client_cpu_s);
     if (status.fd >= 0)
         printf (",\"commits\":%" PRIu64 ",\"events_per_commit\":%.1f,\"largest_commit\":%" PRIu64,
@@ -558,29 +616,32 @@ s_run (const s_options_t *options)
     fflush (stdout);
 
     exit_code = 0;
-    if (run.errors) {
+    if (errors) {
         fprintf (stderr, "bench_ingest: FAILED: %" PRIu64 " of %" PRIu64 " events got an error reply; "
-                 "the first: %s\n", run.errors, options->events, run.first_error);
+                 "the first: %s\n", errors, options->events, first_error);
         exit_code = 1;
     }
-    if (run.anomalies) {
+    if (anomalies) {
         fprintf (stderr, "bench_ingest: FAILED: %" PRIu64 " unexpected replies; the first: %s\n",
-                 run.anomalies, run.first_anomaly);
+                 anomalies, first_anomaly);
         exit_code = 1;
     }
-    if (out_of_order) {
-        fprintf (stderr, "bench_ingest: FAILED: %" PRIu64 " acks do not carry seq %" PRIu64
-                 " + their send position\n", out_of_order, base_seq + 1);
+    if (bad_seqs) {
+        fprintf (stderr, "bench_ingest: FAILED: %" PRIu64 " acks with a wrong seq; the first: %s\n",
+                 bad_seqs, first_bad_seq);
         exit_code = 1;
     }
     if (status.fd >= 0 && status.last_seq != base_seq + options->events)
         fprintf (stderr, "bench_ingest: warning: STATUS lines reached seq %" PRIu64 ", expected %"
                  PRIu64 "; the commit count is incomplete\n", status.last_seq, base_seq + options->events);
 out:
-    msgpack_sbuffer_destroy (&sbuf);
-    free (run.sent_ns);
-    free (run.latency_ns);
-    free (run.seq);
+    for (uint32_t client = 0; client < started; client++)
+        pthread_join (threads [client], NULL);
+    for (uint32_t client = 0; clients && client < count; client++)
+        s_client_release (&clients [client]);
+    free (clients);
+    free (latency);
+    pthread_barrier_destroy (&start);
     if (status.fd >= 0) {
         close (status.fd);
         unlink (options->status_socket);
@@ -595,14 +656,15 @@ static void
 s_usage (FILE *file)
 {
     fprintf (file,
-        "Usage: bench_ingest -e ENDPOINT [-n EVENTS] [-w WINDOW] [-s SEED] [-t SECONDS]\n"
-        "                    [--status-socket PATH]\n"
+        "Usage: bench_ingest -e ENDPOINT [-c CLIENTS] [-n EVENTS] [-w WINDOW] [-s SEED]\n"
+        "                    [-t SECONDS] [--status-socket PATH]\n"
         "       bench_ingest -e ENDPOINT --hello [-t SECONDS]\n"
         "\n"
-        "Pipelines EVENTS org events (default 100000) to mitrad with at most WINDOW\n"
-        "unanswered (default 1000), generated from SEED (default 1), and prints one line\n"
-        "of JSON: events, seconds, events_per_s, p50_us, p99_us (ack latency), errors,\n"
-        "client_cpu_s (this process's CPU time during the run).\n"
+        "CLIENTS (default 1, at most 64) DEALERs, each in its own thread, pipeline\n"
+        "EVENTS in all (default 100000) of the bench mix (bench_mix.h) drawn from SEED\n"
+        "(default 1), each with at most WINDOW unanswered (default 1000). Prints one\n"
+        "line of JSON: clients, events, seconds, events_per_s, p50_us, p99_us (ack\n"
+        "latency), errors, client_cpu_s (this process's CPU time during the run).\n"
         "Exits non-zero on any error reply or when SECONDS (default 120) pass.\n"
         "\n"
         "  --status-socket PATH  read mitrad's sd_notify STATUS lines on PATH (start\n"
@@ -629,6 +691,7 @@ main (int argc, char *argv [])
     enum { OPT_HELLO = 256, OPT_STATUS };
     static const struct option long_options [] = {
         { "endpoint", required_argument, NULL, 'e' },
+        { "clients", required_argument, NULL, 'c' },
         { "events", required_argument, NULL, 'n' },
         { "window", required_argument, NULL, 'w' },
         { "seed", required_argument, NULL, 's' },
@@ -639,14 +702,18 @@ main (int argc, char *argv [])
         { NULL, 0, NULL, 0 }
     };
     s_options_t options = {
-        .endpoint = NULL, .events = 100000, .window = 1000, .seed = 1, .timeout_s = 120
+        .endpoint = NULL, .clients = 1, .events = 100000, .window = 1000, .seed = 1, .timeout_s = 120
     };
     int option;
-    while ((option = getopt_long (argc, argv, "e:n:w:s:t:h", long_options, NULL)) != -1) {
+    while ((option = getopt_long (argc, argv, "e:c:n:w:s:t:h", long_options, NULL)) != -1) {
         bool bad = false;
         char *end;
         switch (option) {
             case 'e': options.endpoint = optarg; break;
+            case 'c':
+                bad = s_parse_count (optarg, &options.clients) || options.clients == 0
+                   || options.clients > S_CLIENTS_MAX;
+                break;
             case 'n': bad = s_parse_count (optarg, &options.events) || options.events == 0; break;
             case 'w': bad = s_parse_count (optarg, &options.window) || options.window == 0; break;
             case 's': bad = s_parse_count (optarg, &options.seed); break;

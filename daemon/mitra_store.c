@@ -31,7 +31,42 @@ struct _mitra_store_t {
 struct _mitra_txn_t {
     mitra_store_t *store;
     MDB_txn *txn;
+    bool top;                   //  no parent: its commit is a synced commit
 };
+
+#ifdef MITRA_STORE_TRACE
+//  mitrad-trace only (never installed, never in mitrad): every put, delete
+//  and top-level commit, appended to $MITRA_STORE_TRACE_FILE, so that
+//  bench_lmdb_ceiling can replay exactly the writes the daemon made. Record:
+//  u8 op (1 put, 2 put with MDB_APPEND, 3 delete, 4 commit), u8 table,
+//  u32 key size, u32 value size (host order), key, value. Puts of a nested
+//  transaction that is later aborted stay in the trace; the benchmark's
+//  load has no refusals.
+static FILE *s_trace;
+
+static void
+s_trace_write (int op, mitra_table_t table, const void *key, size_t key_size,
+               const void *value, size_t value_size)
+{
+    if (!s_trace) {
+        const char *path = getenv ("MITRA_STORE_TRACE_FILE");
+        if (!path || !(s_trace = fopen (path, "ab")))
+            return;
+    }
+    uint8_t head [2] = { (uint8_t) op, (uint8_t) table };
+    uint32_t sizes [2] = { (uint32_t) key_size, (uint32_t) value_size };
+    fwrite (head, 1, sizeof head, s_trace);
+    fwrite (sizes, 1, sizeof sizes, s_trace);
+    if (key_size)
+        fwrite (key, 1, key_size, s_trace);
+    if (value_size)
+        fwrite (value, 1, value_size, s_trace);
+    if (op == 4)
+        fflush (s_trace);
+}
+#else
+#define s_trace_write(op, table, key, key_size, value, value_size) ((void) 0)
+#endif
 
 static const char *s_table_names [MITRA_TABLE_COUNT_] = {
     "meta", "events", "notifications", "idempotency", "state", "index", "deadlines", "due"
@@ -280,6 +315,7 @@ mitra_store_begin (mitra_store_t *self, bool write, mitra_txn_t *parent)
     assert (self_txn);
     self_txn->store = self;
     self_txn->txn = txn;
+    self_txn->top = write && !parent;
     return self_txn;
 }
 
@@ -288,6 +324,8 @@ mitra_txn_commit (mitra_txn_t **txn_p)
 {
     assert (txn_p && *txn_p);
     int rc = mdb_txn_commit ((*txn_p)->txn);
+    if (rc == 0 && (*txn_p)->top)
+        s_trace_write (4, MITRA_TABLE_META, NULL, 0, NULL, 0);
     free (*txn_p);
     *txn_p = NULL;
     return s_code (rc, "commit");
@@ -311,6 +349,7 @@ mitra_txn_put (mitra_txn_t *txn, mitra_table_t table, const void *key, size_t ke
     assert (txn && table < MITRA_TABLE_COUNT_);
     MDB_val k = { key_size, (void *) key };
     MDB_val v = { value_size, (void *) value };
+    s_trace_write (append? 2: 1, table, key, key_size, value, value_size);
     return s_code (mdb_put (txn->txn, txn->store->tables [table], &k, &v, append? MDB_APPEND: 0),
                    "put");
 }
@@ -320,6 +359,7 @@ mitra_txn_del (mitra_txn_t *txn, mitra_table_t table, const void *key, size_t ke
 {
     assert (txn && table < MITRA_TABLE_COUNT_);
     MDB_val k = { key_size, (void *) key };
+    s_trace_write (3, table, key, key_size, NULL, 0);
     return s_code (mdb_del (txn->txn, txn->store->tables [table], &k, NULL), "delete");
 }
 
