@@ -8,6 +8,11 @@
     whatever sat in the old socket's pipe is gone anyway, and a fresh socket
     cannot hand us a late reply to an abandoned request.
 
+    Pipelining (mitra_client_event_send / mitra_client_reply_recv) keeps
+    the frame of every request still unanswered, in the order sent: when
+    the replies stop coming the same way applies -- a fresh DEALER, and
+    every unanswered frame resent, byte for byte, in that order.
+
     This module must never hand the caller a reply it has not checked, and
     never assert on anything that came off the socket.
 */
@@ -39,6 +44,15 @@ struct _mitra_reply_t {
     char *error_field;              //  NULL when the error names no field
 };
 
+//  A pipelined request still waiting for its reply.
+typedef struct _s_pending_t s_pending_t;
+struct _s_pending_t {
+    char id [MITRA_REQUEST_ID_MAX + 1];
+    void *frame;
+    size_t size;
+    s_pending_t *next;
+};
+
 struct _mitra_client_t {
     char *endpoint;
     int timeout_ms;
@@ -53,6 +67,10 @@ struct _mitra_client_t {
     mitra_request_id_t *ids;
     char last_id [MITRA_REQUEST_ID_MAX + 1];
     char last_error [512];
+    //  Pipelined requests without a reply yet, oldest first
+    s_pending_t *pending_head, *pending_tail;
+    size_t pending_count;
+    bool pending_unsent;            //  a send failed: resend before waiting
 };
 
 static const char *s_rc_names [] = {
@@ -320,12 +338,38 @@ mitra_client_new (const char *endpoint, const mitra_client_options_t *opts)
     return self;
 }
 
+static void
+s_pending_free (s_pending_t **pending_p)
+{
+    s_pending_t *pending = *pending_p;
+    if (pending) {
+        free (pending->frame);
+        free (pending);
+        *pending_p = NULL;
+    }
+}
+
+//  Forget every pipelined request (their outcome is unknown to us now).
+static void
+s_pending_clear (mitra_client_t *self)
+{
+    while (self->pending_head) {
+        s_pending_t *next = self->pending_head->next;
+        s_pending_free (&self->pending_head);
+        self->pending_head = next;
+    }
+    self->pending_tail = NULL;
+    self->pending_count = 0;
+    self->pending_unsent = false;
+}
+
 void
 mitra_client_destroy (mitra_client_t **self_p)
 {
     assert (self_p);
     mitra_client_t *self = *self_p;
     if (self) {
+        s_pending_clear (self);
         mitra_curve_watch_destroy (&self->watch);
         zsock_destroy (&self->dealer);
         mitra_request_id_destroy (&self->ids);
@@ -358,6 +402,39 @@ mitra_client_last_error (mitra_client_t *self)
     return self->last_error;
 }
 
+//  Receive one checked reply, whatever request it answers, waiting until
+//  `deadline` (zclock_mono). Returns MITRA_RC_OK with *reply_p set,
+//  MITRA_RC_TIMEOUT, MITRA_RC_PROTOCOL, MITRA_RC_INTERRUPTED or
+//  MITRA_RC_UNREACHABLE (the context is gone).
+static int
+s_recv_reply (mitra_client_t *self, int64_t deadline, mitra_reply_t **reply_p)
+{
+    int64_t left = deadline - zclock_mono ();
+    int rc = mitra_io_wait (self->dealer, left > 0 ? (int) left : 0);
+    if (rc != MITRA_RC_OK)
+        return rc;
+    zmsg_t *msg = zmsg_recv (self->dealer);
+    if (!msg)
+        return zsys_interrupted ? MITRA_RC_INTERRUPTED : MITRA_RC_UNREACHABLE;
+    if (zmsg_size (msg) != 1) {
+        s_set_error (self, "reply from %s has %zu frames, expected 1",
+                     self->endpoint, zmsg_size (msg));
+        zmsg_destroy (&msg);
+        return MITRA_RC_PROTOCOL;
+    }
+    zframe_t *frame = zmsg_first (msg);
+    char why [256];
+    mitra_reply_t *reply = s_reply_decode (zframe_data (frame), zframe_size (frame),
+                                           why, sizeof why);
+    zmsg_destroy (&msg);
+    if (!reply) {
+        s_set_error (self, "bad reply from %s: %s", self->endpoint, why);
+        return MITRA_RC_PROTOCOL;
+    }
+    *reply_p = reply;
+    return MITRA_RC_OK;
+}
+
 //  Wait for the reply to `id` on the current DEALER until the try's time
 //  is up. Replies to other ids cannot normally arrive on a fresh socket;
 //  if one does it is dropped rather than mistaken for ours.
@@ -366,28 +443,10 @@ s_await_reply (mitra_client_t *self, const char *id, mitra_reply_t **reply_p)
 {
     int64_t deadline = zclock_mono () + self->timeout_ms;
     while (true) {
-        int64_t left = deadline - zclock_mono ();
-        int rc = mitra_io_wait (self->dealer, left > 0 ? (int) left : 0);
+        mitra_reply_t *reply = NULL;
+        int rc = s_recv_reply (self, deadline, &reply);
         if (rc != MITRA_RC_OK)
             return rc;
-        zmsg_t *msg = zmsg_recv (self->dealer);
-        if (!msg)
-            return zsys_interrupted ? MITRA_RC_INTERRUPTED : MITRA_RC_UNREACHABLE;
-        if (zmsg_size (msg) != 1) {
-            s_set_error (self, "reply from %s has %zu frames, expected 1",
-                         self->endpoint, zmsg_size (msg));
-            zmsg_destroy (&msg);
-            return MITRA_RC_PROTOCOL;
-        }
-        zframe_t *frame = zmsg_first (msg);
-        char why [256];
-        mitra_reply_t *reply = s_reply_decode (zframe_data (frame), zframe_size (frame),
-                                               why, sizeof why);
-        zmsg_destroy (&msg);
-        if (!reply) {
-            s_set_error (self, "bad reply from %s: %s", self->endpoint, why);
-            return MITRA_RC_PROTOCOL;
-        }
         //  An empty id means the daemon could not read ours: it is still
         //  the answer to the one request in flight on this socket.
         if (*reply->id && strcmp (reply->id, id) != 0) {
@@ -397,6 +456,18 @@ s_await_reply (mitra_client_t *self, const char *id, mitra_reply_t **reply_p)
         *reply_p = reply;
         return reply->ok ? MITRA_RC_OK : MITRA_RC_REJECTED;
     }
+}
+
+//  No reply after every try: say why.
+static void
+s_unreachable_error (mitra_client_t *self, int tries)
+{
+    char why [256];
+    if (mitra_curve_watch_refused (self->watch, why, sizeof why))
+        s_set_error (self, "no reply from %s: %s", self->endpoint, why);
+    else
+        s_set_error (self, "no reply from %s after %d %s of %d ms", self->endpoint, tries,
+                     tries == 1 ? "try" : "tries", self->timeout_ms);
 }
 
 //  Send one encoded request and wait for its reply, retrying as configured.
@@ -433,23 +504,16 @@ s_transact (mitra_client_t *self, const char *id, const void *bytes, size_t size
         }
         return rc;
     }
-    char why [256];
-    if (mitra_curve_watch_refused (self->watch, why, sizeof why))
-        s_set_error (self, "no reply from %s: %s", self->endpoint, why);
-    else
-        s_set_error (self, "no reply from %s after %d %s of %d ms", self->endpoint, tries,
-                     tries == 1 ? "try" : "tries", self->timeout_ms);
+    s_unreachable_error (self, tries);
     return MITRA_RC_UNREACHABLE;
 }
 
-//  Encode and send a request whose body is already msgpack (or NULL).
+//  Check and encode a request whose body is already msgpack (or NULL) into
+//  `sbuf`, and set last_id. Returns MITRA_RC_OK or MITRA_RC_INVALID.
 static int
-s_request (mitra_client_t *self, const char *request_id, mitra_op_t op, const char *name,
-           const void *body, size_t size, mitra_reply_t **reply_p)
+s_encode (mitra_client_t *self, const char *request_id, mitra_op_t op, const char *name,
+          const void *body, size_t size, const char *after, msgpack_sbuffer *sbuf)
 {
-    assert (self);
-    if (reply_p)
-        *reply_p = NULL;
     self->last_error [0] = 0;
     self->last_id [0] = 0;
     if (!request_id)
@@ -460,6 +524,11 @@ s_request (mitra_client_t *self, const char *request_id, mitra_op_t op, const ch
         return MITRA_RC_INVALID;
     }
     snprintf (self->last_id, sizeof self->last_id, "%s", request_id);
+    if (after && (!mitra_request_id_valid (after) || strcmp (after, request_id) == 0)) {
+        s_set_error (self, "`after` must be the id of another request, 1..%d bytes of "
+                     "visible ASCII", MITRA_REQUEST_ID_MAX);
+        return MITRA_RC_INVALID;
+    }
     if (!name || !*name) {
         s_set_error (self, "%s name is empty", op == MITRA_OP_EVENT ? "event type" : "query");
         return MITRA_RC_INVALID;
@@ -485,13 +554,165 @@ s_request (mitra_client_t *self, const char *request_id, mitra_op_t op, const ch
         s_set_error (self, "an event needs data (a map)");
         return MITRA_RC_INVALID;
     }
+    mitra_request_pack_after (sbuf, self->last_id, op, name,
+                              doc ? mitra_doc_root (doc) : NULL, after);
+    mitra_doc_destroy (&doc);
+    return MITRA_RC_OK;
+}
+
+//  Encode and send a request whose body is already msgpack (or NULL).
+static int
+s_request (mitra_client_t *self, const char *request_id, mitra_op_t op, const char *name,
+           const void *body, size_t size, mitra_reply_t **reply_p)
+{
+    assert (self);
+    if (reply_p)
+        *reply_p = NULL;
+    //  Its reply could be taken for one of theirs, or theirs dropped
+    if (self->pending_count) {
+        self->last_id [0] = 0;
+        s_set_error (self, "%zu pipelined request%s still wait%s for a reply: "
+                     "receive %s first with mitra_client_reply_recv", self->pending_count,
+                     self->pending_count == 1 ? "" : "s", self->pending_count == 1 ? "s" : "",
+                     self->pending_count == 1 ? "it" : "them");
+        return MITRA_RC_INVALID;
+    }
     msgpack_sbuffer sbuf;
     msgpack_sbuffer_init (&sbuf);
-    mitra_request_pack (&sbuf, self->last_id, op, name, doc ? mitra_doc_root (doc) : NULL);
-    mitra_doc_destroy (&doc);
-    int rc = s_transact (self, self->last_id, sbuf.data, sbuf.size, reply_p);
+    int rc = s_encode (self, request_id, op, name, body, size, NULL, &sbuf);
+    if (rc == MITRA_RC_OK)
+        rc = s_transact (self, self->last_id, sbuf.data, sbuf.size, reply_p);
     msgpack_sbuffer_destroy (&sbuf);
     return rc;
+}
+
+//  A fresh DEALER, and every unanswered pipelined frame on it again, in the
+//  order first sent. A send that fails (no peer took it within the send
+//  timeout) leaves them marked unsent for the next try.
+static void
+s_pending_resend (mitra_client_t *self)
+{
+    self->pending_unsent = true;
+    if (s_connect (self))
+        return;
+    self->dealer_dirty = true;
+    for (s_pending_t *pending = self->pending_head; pending; pending = pending->next)
+        if (zmq_send (zsock_resolve (self->dealer), pending->frame, pending->size, 0) < 0)
+            return;
+    self->pending_unsent = false;
+}
+
+int
+mitra_client_event_send (mitra_client_t *self, const char *request_id, const char *after,
+                         const char *type, const void *data, size_t size)
+{
+    assert (self);
+    msgpack_sbuffer sbuf;
+    msgpack_sbuffer_init (&sbuf);
+    int rc = s_encode (self, request_id, MITRA_OP_EVENT, type, data, size, after, &sbuf);
+    s_pending_t *pending = rc == MITRA_RC_OK ? calloc (1, sizeof *pending) : NULL;
+    if (!pending) {
+        if (rc == MITRA_RC_OK) {
+            s_set_error (self, "out of memory");
+            rc = MITRA_RC_INVALID;
+        }
+        msgpack_sbuffer_destroy (&sbuf);
+        return rc;
+    }
+    snprintf (pending->id, sizeof pending->id, "%s", self->last_id);
+    pending->size = sbuf.size;
+    pending->frame = msgpack_sbuffer_release (&sbuf);
+    if (self->pending_tail)
+        self->pending_tail->next = pending;
+    else
+        self->pending_head = pending;
+    self->pending_tail = pending;
+    //  The first of a pipeline: not on a socket that may still hold an
+    //  abandoned request
+    if (self->pending_count++ == 0 && (self->dealer_dirty || !self->dealer) && s_connect (self))
+        self->pending_unsent = true;
+    //  Once one is unsent, the later ones wait too, to keep the order
+    if (!self->pending_unsent) {
+        self->dealer_dirty = true;
+        if (zmq_send (zsock_resolve (self->dealer), pending->frame, pending->size, 0) < 0)
+            self->pending_unsent = true;
+    }
+    if (zsys_interrupted) {
+        s_set_error (self, "interrupted while sending to %s", self->endpoint);
+        return MITRA_RC_INTERRUPTED;
+    }
+    return MITRA_RC_OK;
+}
+
+int
+mitra_client_reply_recv (mitra_client_t *self, mitra_reply_t **reply_p)
+{
+    assert (self);
+    assert (reply_p);
+    *reply_p = NULL;
+    self->last_error [0] = 0;
+    self->last_id [0] = 0;
+    if (!self->pending_count) {
+        s_set_error (self, "no pipelined request waits for a reply");
+        return MITRA_RC_INVALID;
+    }
+    int tries = 1;
+    int64_t deadline = zclock_mono () + self->timeout_ms;
+    while (true) {
+        mitra_reply_t *reply = NULL;
+        int rc = self->pending_unsent ? MITRA_RC_TIMEOUT : s_recv_reply (self, deadline, &reply);
+        if (rc == MITRA_RC_OK) {
+            //  Replies come in the order sent, so this is nearly always the
+            //  first; an empty id (ours unreadable) can only be the oldest
+            s_pending_t *previous = NULL, *pending = self->pending_head;
+            while (*reply->id && pending && strcmp (pending->id, reply->id) != 0) {
+                previous = pending;
+                pending = pending->next;
+            }
+            if (!pending) {
+                mitra_reply_destroy (&reply);       //  not ours, or answered already
+                continue;
+            }
+            if (previous)
+                previous->next = pending->next;
+            else
+                self->pending_head = pending->next;
+            if (self->pending_tail == pending)
+                self->pending_tail = previous;
+            snprintf (self->last_id, sizeof self->last_id, "%s", pending->id);
+            s_pending_free (&pending);
+            if (--self->pending_count == 0)
+                self->dealer_dirty = false;
+            *reply_p = reply;
+            return reply->ok ? MITRA_RC_OK : MITRA_RC_REJECTED;
+        }
+        if (rc == MITRA_RC_TIMEOUT && tries <= self->retries) {
+            tries++;
+            s_pending_resend (self);
+            deadline = zclock_mono () + self->timeout_ms;
+            continue;
+        }
+        if (rc == MITRA_RC_TIMEOUT) {
+            s_unreachable_error (self, tries);
+            rc = MITRA_RC_UNREACHABLE;
+        }
+        else
+        if (rc == MITRA_RC_INTERRUPTED)
+            s_set_error (self, "interrupted while waiting for %s", self->endpoint);
+        else
+        if (rc == MITRA_RC_UNREACHABLE)
+            s_set_error (self, "ZeroMQ context terminated while waiting for %s", self->endpoint);
+        //  Their outcome is unknown now: the caller resends what it needs
+        s_pending_clear (self);
+        return rc;
+    }
+}
+
+size_t
+mitra_client_in_flight (mitra_client_t *self)
+{
+    assert (self);
+    return self->pending_count;
 }
 
 //  Same with a body in JSON text (NULL allowed for queries).

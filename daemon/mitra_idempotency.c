@@ -53,6 +53,14 @@ mitra_idempotency_find (mitra_txn_t *txn, const char *principal, const char *id,
     return 0;
 }
 
+bool
+mitra_idempotency_accepted (mitra_txn_t *txn, const char *principal, const char *id)
+{
+    char key [256];
+    size_t key_size = s_key (key, sizeof key, principal, id);
+    return mitra_txn_exists (txn, MITRA_TABLE_IDEMPOTENCY, key, key_size);
+}
+
 int
 mitra_idempotency_put (mitra_txn_t *txn, const char *principal, const char *id,
                        uint64_t hash, const void *reply, size_t size)

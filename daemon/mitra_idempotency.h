@@ -22,6 +22,11 @@ uint64_t mitra_idempotency_hash (const void *data, size_t size);
 int mitra_idempotency_find (mitra_txn_t *txn, const char *principal, const char *id,
                             uint64_t hash, void **reply_p, size_t *size_p);
 
+//  True if (principal, id) has a remembered reply. Only accepted events
+//  are remembered, so this says "that request was accepted" (a store
+//  error reads as false: never a reason to go on).
+bool mitra_idempotency_accepted (mitra_txn_t *txn, const char *principal, const char *id);
+
 //  Remember the reply. Returns 0 or a MITRA_STORE_ code.
 int mitra_idempotency_put (mitra_txn_t *txn, const char *principal, const char *id,
                            uint64_t hash, const void *reply, size_t size);

@@ -196,6 +196,49 @@ MITRA_EXPORT int
                                 const char *type, const void *data, size_t size,
                                 mitra_reply_t **reply_p);
 
+//  Pipelining: many events in flight on the one connection, so that mitrad
+//  commits those that arrive together in one synced transaction instead of
+//  one each. mitra_client_event_send sends without waiting; each
+//  mitra_client_reply_recv returns the next reply, whichever event it
+//  answers (mitra_reply_id says which; mitrad answers one connection in
+//  the order sent). While replies are due, the waiting calls above
+//  (mitra_client_event, _query, ...) refuse with MITRA_RC_INVALID.
+//  Having about twice mitrad's batch (batch_max, 1024 by default) in flight
+//  lets the next batch queue while one is being synced. Over TCP mitrad
+//  queues at most 1000 per connection: more wait in this client's socket,
+//  and a send then blocks until mitrad reads (at most the timeout).
+//
+//  Send an event, as mitra_client_event_with_id (`request_id` NULL: a fresh
+//  one, see mitra_client_last_request_id), with `after`, the id of an
+//  earlier event of this principal, or NULL. With `after`, mitrad applies
+//  the event only if that earlier one was accepted, and otherwise refuses
+//  it with "after_not_applied": so a series sent with each naming the one
+//  before never applies an event after a refused one, however many are in
+//  flight. Returns MITRA_RC_OK (queued for sending; the reply comes from
+//  mitra_client_reply_recv), MITRA_RC_INVALID (bad id, `after` or data;
+//  nothing queued) or MITRA_RC_INTERRUPTED (queued, but zsys_interrupted
+//  is set). A send that finds no peer is not an error here: the receive
+//  resends.
+MITRA_EXPORT int
+    mitra_client_event_send (mitra_client_t *self, const char *request_id, const char *after,
+                             const char *type, const void *data, size_t size);
+
+//  Wait for the next reply to a pipelined event. Returns MITRA_RC_OK or
+//  MITRA_RC_REJECTED with *reply_p set (the caller destroys it;
+//  mitra_client_last_request_id is its id). When no reply comes for the
+//  timeout, it connects afresh and resends every event still unanswered,
+//  the same bytes in the same order (safe: mitrad applies each id once),
+//  as often as the retries allow; then MITRA_RC_UNREACHABLE. After
+//  UNREACHABLE, PROTOCOL or INTERRUPTED every event still unanswered is
+//  forgotten -- each may or may not have been applied: resend them with
+//  the same ids and `after` to find out. MITRA_RC_INVALID when none is due.
+MITRA_EXPORT int
+    mitra_client_reply_recv (mitra_client_t *self, mitra_reply_t **reply_p);
+
+//  How many pipelined events wait for their reply.
+MITRA_EXPORT size_t
+    mitra_client_in_flight (mitra_client_t *self);
+
 //  Send an event whose data is JSON text holding one object. Return codes
 //  as mitra_client_event; invalid JSON or a non-object is MITRA_RC_INVALID
 //  (see mitra_client_last_error). JSON integers become msgpack integers,

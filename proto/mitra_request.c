@@ -14,7 +14,8 @@
 //  --------------------------------------------------------------------------
 //  Requests
 
-static const char *s_request_keys [] = { "v", "id", "op", "type", "data", "q", "args", NULL };
+static const char *s_request_keys [] = { "v", "id", "op", "type", "data", "q", "args", "after",
+                                         NULL };
 
 //  Names and ids are visible ASCII only: no NUL that would cut them short
 //  as C strings, no spaces or control bytes that would garble logs.
@@ -80,7 +81,8 @@ mitra_request_parse (const msgpack_object *root, mitra_request_t *request,
                                                       : (int) sizeof name - 1;
             snprintf (name, sizeof name, "%.*s", len, key->via.str.ptr);
             return mitra_error_set (err, MITRA_ERR_INVALID_FIELD, name,
-                "unknown key '%.64s' in request; allowed: v, id, op, type, data, q, args", name);
+                "unknown key '%.64s' in request; allowed: v, id, op, type, data, after, q, "
+                "args", name);
         }
     }
 
@@ -107,13 +109,16 @@ mitra_request_parse (const msgpack_object *root, mitra_request_t *request,
     bool is_event = request->op == MITRA_OP_EVENT;
     const char *name_key = is_event ? "type" : "q";
     const char *body_key = is_event ? "data" : "args";
-    const char *other_keys [2] = { is_event ? "q" : "type", is_event ? "args" : "data" };
-    for (int index = 0; index < 2; index++)
-        if (mitra_map_get (root, other_keys [index]))
+    //  `after` orders events only: a query changes nothing to wait for
+    const char *other_keys [3] = { is_event ? "q" : "type", is_event ? "args" : "data",
+                                   is_event ? NULL : "after" };
+    for (int index = 0; index < 3; index++)
+        if (other_keys [index] && mitra_map_get (root, other_keys [index]))
             return mitra_error_set (err, MITRA_ERR_INVALID_FIELD, other_keys [index],
                 "'%s' is not allowed with op \"%s\"; %s", other_keys [index],
                 is_event ? "event" : "query",
-                is_event ? "an event has type and data" : "a query has q and args");
+                is_event ? "an event has type and data (and after)"
+                         : "a query has q and args");
 
     const msgpack_object *name = mitra_map_get (root, name_key);
     if (!name)
@@ -133,6 +138,21 @@ mitra_request_parse (const msgpack_object *root, mitra_request_t *request,
         return mitra_error_set (err, MITRA_ERR_INVALID_FIELD, body_key,
             "'%s' must be a map, not %s", body_key, mitra_obj_type_name (body));
     request->body = body;
+
+    //  Same limits as `id`, as it names one; naming the request itself
+    //  could never be satisfied, so it is a mistake in the request
+    const msgpack_object *after = mitra_map_get (root, "after");
+    if (after) {
+        if (!s_visible_ascii (after, MITRA_REQUEST_ID_MAX))
+            return mitra_error_set (err, MITRA_ERR_INVALID_FIELD, "after",
+                "'after' must be a request id, a string of 1..64 visible ASCII bytes "
+                "(0x21..0x7e), like req-1");
+        mitra_obj_str_copy (after, request->after, sizeof request->after);
+        if (strcmp (request->after, request->id) == 0)
+            return mitra_error_set (err, MITRA_ERR_INVALID_FIELD, "after",
+                "'after' names this request itself ('%s'); it names the earlier request "
+                "that must have been accepted first", request->id);
+    }
     return 0;
 }
 
@@ -140,12 +160,21 @@ void
 mitra_request_pack (msgpack_sbuffer *sbuf, const char *id, mitra_op_t op,
                     const char *name, const msgpack_object *body)
 {
+    mitra_request_pack_after (sbuf, id, op, name, body, NULL);
+}
+
+void
+mitra_request_pack_after (msgpack_sbuffer *sbuf, const char *id, mitra_op_t op,
+                          const char *name, const msgpack_object *body, const char *after)
+{
     assert (sbuf);
     msgpack_packer pk;
     msgpack_packer_init (&pk, sbuf, msgpack_sbuffer_write);
     bool is_event = op == MITRA_OP_EVENT;
     //  An event always carries `data`; a query's `args` is left out when empty.
-    msgpack_pack_map (&pk, body || is_event ? 5 : 4);
+    //  `after` goes last, so that without it the bytes are those of a
+    //  request packed before `after` existed (an unchanged retry).
+    msgpack_pack_map (&pk, (body || is_event ? 5 : 4) + (after ? 1 : 0));
     mitra_pack_cstr (&pk, "v");
     msgpack_pack_uint64 (&pk, MITRA_PROTOCOL_VERSION);
     mitra_pack_cstr (&pk, "id");
@@ -160,6 +189,10 @@ mitra_request_pack (msgpack_sbuffer *sbuf, const char *id, mitra_op_t op,
             mitra_pack_object (&pk, body);
         else
             msgpack_pack_map (&pk, 0);
+    }
+    if (after) {
+        mitra_pack_cstr (&pk, "after");
+        mitra_pack_cstr (&pk, after);
     }
 }
 
