@@ -280,7 +280,9 @@ mitra_engine_request_refuse (mitra_engine_request_t *request, const mitra_error_
 
 //  --- applying events
 
-typedef enum { S_APPLIED, S_REJECTED, S_BATCH_FULL, S_FATAL } s_outcome_t;
+//  S_REDO: refused after it had written in a flat batch (see s_apply_event):
+//  the batch must be aborted and done again with a nested transaction per event.
+typedef enum { S_APPLIED, S_REJECTED, S_BATCH_FULL, S_FATAL, S_REDO } s_outcome_t;
 
 //  Every accepted event is itself a notification: event.<type>, with the
 //  event's data, its seq and its sender.
@@ -312,8 +314,35 @@ s_emit_event (mitra_engine_t *self, mitra_apply_t *ctx, mitra_engine_request_t *
     return rc;
 }
 
+//  An event with `after` (PROTOCOL.md 4.7) goes only where the request it
+//  names, of the same principal, was accepted: looked up in the batch's
+//  transaction, so one accepted earlier in this batch counts and one
+//  refused left no record (its writes undone, or never made). This is what
+//  lets a client pipeline an ordered series and still never apply an event
+//  after a refused one. Returns 0 to go on, -1 with the error set.
+static int
+s_check_after (mitra_txn_t *batch, mitra_engine_request_t *request)
+{
+    const char *after = request->request_.after;
+    if (!*after || mitra_idempotency_accepted (batch, request->principal, after))
+        return 0;
+    return mitra_error_set (&request->err, MITRA_ERR_AFTER_NOT_APPLIED, "after",
+                            "not applied: the request it comes after, '%s', was not accepted "
+                            "(refused, or never received); fix and resend that one, then this "
+                            "one", after);
+}
+
+//  With `flat`, the event writes straight into the batch's transaction: a
+//  nested transaction per event costs a copy of every page the event touches
+//  that the batch has already dirtied, and merging them back -- a third of
+//  the writer's time in the profile (bench/PROFILE.md). Then a refusal after
+//  the first write cannot be undone alone, and the outcome is S_REDO: the
+//  caller aborts the batch and applies it again with `flat` off, where each
+//  event has its own nested transaction as before. Refusals that come
+//  before any write (a reused id, `after`) need no redo.
 static s_outcome_t
-s_apply_event (mitra_engine_t *self, mitra_txn_t *batch, mitra_engine_request_t *request, int64_t now_ms)
+s_apply_event (mitra_engine_t *self, mitra_txn_t *batch, mitra_engine_request_t *request,
+               int64_t now_ms, bool flat)
 {
     const char *principal = request->principal;
     uint64_t hash = mitra_idempotency_hash (request->frame, request->size);
@@ -335,8 +364,12 @@ s_apply_event (mitra_engine_t *self, mitra_txn_t *batch, mitra_engine_request_t 
     }
     if (rc != MITRA_STORE_NOTFOUND)
         return S_FATAL;
+    if (s_check_after (batch, request)) {
+        s_reject (request);
+        return S_REJECTED;
+    }
 
-    mitra_txn_t *txn = mitra_store_begin (self->store, true, batch);
+    mitra_txn_t *txn = flat? batch: mitra_store_begin (self->store, true, batch);
     if (!txn)
         return S_FATAL;
     uint64_t event_mark = mitra_event_log_mark (self->event_log);
@@ -369,7 +402,7 @@ s_apply_event (mitra_engine_t *self, mitra_txn_t *batch, mitra_engine_request_t 
         if (rc)
             mitra_model_store_error (rc, &request->err);
     }
-    if (rc == 0) {
+    if (rc == 0 && !flat) {
         rc = mitra_txn_commit (&txn);
         if (rc)
             mitra_model_store_error (rc, &request->err);
@@ -377,6 +410,12 @@ s_apply_event (mitra_engine_t *self, mitra_txn_t *batch, mitra_engine_request_t 
     if (rc == 0)
         return S_APPLIED;
 
+    if (flat) {
+        //  The batch's transaction holds this event's partial writes
+        if (request->err.code == MITRA_ERR_STORAGE_FULL)
+            return S_BATCH_FULL;
+        return request->err.code == MITRA_ERR_INTERNAL? S_FATAL: S_REDO;
+    }
     mitra_txn_abort (&txn);
     mitra_event_log_rollback (self->event_log, event_mark);
     mitra_notification_log_rollback (self->notification_log, notification_mark);
@@ -388,14 +427,14 @@ s_apply_event (mitra_engine_t *self, mitra_txn_t *batch, mitra_engine_request_t 
     return S_REJECTED;
 }
 
-//  Apply every valid event of the batch in one transaction and commit it.
-//  Returns -1 on a storage failure: then nothing may be acked.
-//  One attempt at the batch in one write transaction. Returns 0 when
-//  committed, -1 on a storage failure, 1 when the store or the disk is full
-//  (nothing written; *full holds the error to give).
+//  One attempt at the batch in one write transaction, `flat` or with a
+//  nested transaction per event (s_apply_event). Returns 0 when committed,
+//  -1 on a storage failure, 1 when the store or the disk is full (nothing
+//  written; *full holds the error to give), 2 when a flat attempt met an
+//  event refused after writing (nothing written; do it again nested).
 static int
 s_apply_batch_once (mitra_engine_t *self, mitra_engine_request_t *requests, size_t count,
-                    mitra_error_t *full)
+                    mitra_error_t *full, bool flat)
 {
     mitra_txn_t *batch = mitra_store_begin (self->store, true, NULL);
     if (!batch)
@@ -408,10 +447,16 @@ s_apply_batch_once (mitra_engine_t *self, mitra_engine_request_t *requests, size
         mitra_engine_request_t *request = &requests [index];
         if (!request->valid_)
             continue;
-        outcome = s_apply_event (self, batch, request, now_ms);
+        outcome = s_apply_event (self, batch, request, now_ms, flat);
         if (outcome == S_FATAL) {
             mitra_txn_abort (&batch);
             return -1;
+        }
+        if (outcome == S_REDO) {
+            mitra_txn_abort (&batch);
+            mitra_event_log_rollback (self->event_log, event_mark);
+            mitra_notification_log_rollback (self->notification_log, notification_mark);
+            return 2;
         }
         if (outcome == S_BATCH_FULL)
             *full = request->err;
@@ -454,10 +499,16 @@ s_apply_batch (mitra_engine_t *self, mitra_engine_request_t *requests, size_t co
         return 0;
     mitra_error_t full;
     int rc;
-    while ((rc = s_apply_batch_once (self, requests, count, &full)) == 1
-       &&  mitra_store_last_full () == MITRA_STORE_FULL
-       &&  mitra_store_grow (self->store, self->config.map_size_max) == 0) {
-        //  The same events again, from scratch, in the larger map
+    bool flat = true;
+    while (true) {
+        rc = s_apply_batch_once (self, requests, count, &full, flat);
+        if (rc == 2)
+            flat = false;       //  an event was refused after writing: redo, nested
+        else
+        if (rc != 1 || mitra_store_last_full () != MITRA_STORE_FULL
+        ||  mitra_store_grow (self->store, self->config.map_size_max) != 0)
+            break;
+        //  The same events again, from scratch
         for (size_t index = 0; index < count; index++)
             if (requests [index].valid_) {
                 requests [index].rejected = false;

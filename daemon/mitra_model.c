@@ -107,7 +107,7 @@ mitra_doc_t *
 mitra_model_decode (const void *value, size_t size)
 {
     //  Records were written by the model itself: only the size is bounded
-    mitra_limits_t limits = { size, 32, 1u << 24, 1u << 26, 1u << 28 };
+    mitra_limits_t limits = { size, 32, 1u << 24, 1u << 26, 1u << 28, true };
     mitra_error_t err;
     return mitra_doc_decode (value, size, &limits, &err);
 }

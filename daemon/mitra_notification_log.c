@@ -268,7 +268,7 @@ s_body_at (const void *value, size_t value_size, int64_t *at_ms)
 {
     mitra_error_t err;
     mitra_doc_t *doc = mitra_doc_decode (value, value_size, &(mitra_limits_t) {
-        value_size, 32, 1u << 24, 1u << 26, 1u << 28 }, &err);
+        value_size, 32, 1u << 24, 1u << 26, 1u << 28, true }, &err);
     if (!doc)
         return false;
     const msgpack_object *at = mitra_map_get (mitra_doc_root (doc), "at");
@@ -375,7 +375,7 @@ s_page_visit (const void *key, size_t key_size, const void *value, size_t value_
     if (!wanted) {
         mitra_error_t err;
         mitra_doc_t *doc = mitra_doc_decode (value, value_size, &(mitra_limits_t) {
-            value_size, 32, 1u << 24, 1u << 26, 1u << 28 }, &err);
+            value_size, 32, 1u << 24, 1u << 26, 1u << 28, true }, &err);
         if (!doc) {
             page->rc = MITRA_STORE_FAILED;
             return 1;

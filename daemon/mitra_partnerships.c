@@ -83,6 +83,7 @@ mitra_partnerships_apply_proposed (mitra_apply_t *ctx, const msgpack_object *dat
             mitra_obj_uint (mitra_map_get (data, "milestone_lead_days"), &days)))
         self->milestone_lead_days = (uint32_t) days;
     mitra_member_t *member = &self->members [self->member_count++];
+    memset (member, 0, sizeof *member);
     snprintf (member->org, sizeof member->org, "%s", lead);
     member->role = &s_lead_role;
     member->joined_ms = ctx->now_ms;

@@ -38,6 +38,7 @@ typedef enum {
     MITRA_ERR_FORBIDDEN,            //  the sender may not do this
     MITRA_ERR_STORAGE_FULL,         //  the store is full; nothing was written
     MITRA_ERR_INTERNAL,             //  a bug or I/O failure in the daemon
+    MITRA_ERR_AFTER_NOT_APPLIED,    //  the request named by `after` was not accepted
     MITRA_ERR_COUNT_
 } mitra_error_code_t;
 
@@ -57,6 +58,11 @@ typedef struct {
     uint32_t max_elements;   //  items of one array, or pairs of one map
     uint32_t max_objects;    //  objects in one frame, all levels together
     uint32_t max_string;     //  bytes of one string
+    bool     trusted;        //  bytes this process wrote (stored records): every
+                             //  length, count and limit is still checked -- what
+                             //  keeps a damaged page from making msgpack-c
+                             //  allocate wildly -- but not UTF-8 or duplicate
+                             //  keys, which were checked when the value was built
 } mitra_limits_t;
 
 //  Defaults: 65536 bytes, depth 8, 1024 elements, 16384 objects, 8192-byte strings.
@@ -125,10 +131,11 @@ typedef struct {
     mitra_op_t op;
     char name[64];                  //  event type or query name
     const msgpack_object *body;     //  `data` (event) or `args` (query; NULL if absent)
+    char after[MITRA_REQUEST_ID_MAX + 1];   //  event's `after` request id; "" if absent
 } mitra_request_t;
 
-//  Check the request envelope: a map with v, id, op, type+data or q[+args],
-//  and nothing else, in the order of checks of PROTOCOL.md 4.2 (any `v` but
+//  Check the request envelope: a map with v, id, op, type+data[+after] or
+//  q[+args], and nothing else, in the order of checks of PROTOCOL.md 4.2 (any `v` but
 //  the integer 1 is unsupported_version). On failure fills `err`, and copies
 //  the id into request->id when it is valid (so the reply can carry it),
 //  else "". `type` and `q` are 1..63 visible ASCII bytes, like the id.
@@ -138,6 +145,11 @@ int mitra_request_parse (const msgpack_object *root, mitra_request_t *request,
 //  Encode a request into `sbuf` (appends). `body` may be NULL for a query.
 void mitra_request_pack (msgpack_sbuffer *sbuf, const char *id, mitra_op_t op,
                          const char *name, const msgpack_object *body);
+//  The same with an event's `after` (NULL: none, as mitra_request_pack),
+//  packed as the last key.
+void mitra_request_pack_after (msgpack_sbuffer *sbuf, const char *id, mitra_op_t op,
+                               const char *name, const msgpack_object *body,
+                               const char *after);
 
 //  Encode replies into `sbuf` (appends).
 void mitra_reply_pack_seq (msgpack_sbuffer *sbuf, const char *id, uint64_t seq);

@@ -201,6 +201,32 @@ test_utf8 (void)
     CHECK (!mitra_utf8_valid ("\xc3\x28", 2));                 //  bad continuation
 }
 
+//  Stored records decode with `trusted` limits: UTF-8 and duplicate keys
+//  are not checked again, but every declared length and count still is, so
+//  a damaged page is refused before msgpack-c allocates for it.
+static void
+test_decode_trusted (void)
+{
+    mitra_limits_t trusted;
+    mitra_limits_default (&trusted);
+    trusted.trusted = true;
+    uint8_t bytes [64];
+    size_t len = s_hex ("dd ff ff ff ff 01 02 03 04", bytes, sizeof bytes);
+    REFUSED (bytes, len, &trusted, "declares 4294967295 elements but only 4 bytes remain");
+    len = s_hex ("82 a1 61 01 a1 62", bytes, sizeof bytes);
+    REFUSED (bytes, len, &trusted, "str at byte 4 declares 1 bytes but only 0 bytes remain");
+    len = s_hex ("81 a1 61 01 c0", bytes, sizeof bytes);
+    REFUSED (bytes, len, &trusted, "trailing bytes");
+    //  What was checked on the way in is not checked again...
+    len = s_hex ("82 a1 61 01 a1 61 02", bytes, sizeof bytes);
+    mitra_error_t err = { 0 };
+    mitra_doc_t *doc = mitra_doc_decode (bytes, len, &trusted, &err);
+    CHECK (doc != NULL);
+    mitra_doc_destroy (&doc);
+    //  ...while untrusted bytes are refused for it
+    REFUSED (bytes, len, NULL, "duplicate key 'a'");
+}
+
 static void
 test_decode_refusals (void)
 {
@@ -759,6 +785,7 @@ main (void)
 {
     test_error_basics ();
     test_utf8 ();
+    test_decode_trusted ();
     test_decode_refusals ();
     test_decode_accepts ();
     test_pack_object ();

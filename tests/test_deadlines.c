@@ -519,7 +519,7 @@ test_schedule (void)
     CHECK_INT (mitra_model_query (txn, restart, "due", mitra_doc_root (args), &pk, &err), 0);
     mitra_txn_abort (&txn);
     mitra_doc_t *result = mitra_doc_decode (sbuf.data, sbuf.size, &(mitra_limits_t) {
-        sbuf.size, 32, 1u << 20, 1u << 22, 1u << 20 }, &err);
+        sbuf.size, 32, 1u << 20, 1u << 22, 1u << 20, false }, &err);
     const msgpack_object *list = result? mitra_map_get (mitra_doc_root (result), "deadlines"): NULL;
     CHECK (list && list->via.array.size == 3);
     if (list && list->via.array.size == 3) {

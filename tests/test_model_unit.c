@@ -124,7 +124,7 @@ s_query (int64_t now_ms, const char *name, const char *json)
     mitra_doc_t *result = NULL;
     if (rc == 0)
         result = mitra_doc_decode (sbuf.data, sbuf.size, &(mitra_limits_t) {
-            sbuf.size, 32, 1u << 20, 1u << 22, 1u << 20 }, &err);
+            sbuf.size, 32, 1u << 20, 1u << 22, 1u << 20, false }, &err);
     else
         fprintf (stderr, "  query %s: %s\n", name, err.message);
     msgpack_sbuffer_destroy (&sbuf);
