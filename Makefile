@@ -1,7 +1,8 @@
 # Thin wrapper around CMake so that the README's two commands do all the set-up.
 #   make run    install what is missing, build, start mitrad on ./var
 #   make test   install what is missing, build, run every test through ctest
-#   make bench  build in Release and run the benchmarks (writes bench/RESULTS.md)
+#   make bench  install the servers compared, build in Release, run every benchmark
+#               (writes bench/RESULTS.md; BENCH_ONLY=ingest etc. for one section)
 #   make asan   build with ASan/UBSan and run every test under them
 #   make faults N=1000  kill -9 mitrad N times under load, check nothing was lost
 #   make soak DURATION=600 [INTERVAL=60]  mixed load with churn; fail on unbounded growth
@@ -41,7 +42,8 @@ asan: deps
 	cmake --build $(BUILD)-asan -j $(JOBS)
 	cd $(BUILD)-asan && ctest --output-on-failure -j $(JOBS)
 
-bench: deps
+bench:
+	@./scripts/install-deps --bench
 	cmake -S . -B $(BUILD)-release -DCMAKE_BUILD_TYPE=Release
 	cmake --build $(BUILD)-release -j $(JOBS)
 	./bench/run $(BUILD)-release
