@@ -72,11 +72,12 @@ static const char *s_table_names [MITRA_TABLE_COUNT_] = {
     "meta", "events", "notifications", "idempotency", "state", "index", "deadlines", "due"
 };
 
-//  Trusted values (written by us) still go through the strict decoder, with
-//  limits wide enough for anything we write.
+//  Values we wrote still go through the decoder's length and count checks,
+//  with limits wide enough for anything we write; UTF-8 and duplicate keys
+//  were checked when they were built (mitrad --verify checks them again).
 static const mitra_limits_t s_stored_limits = {
     .max_size = 1u << 30, .max_depth = 32, .max_elements = 1u << 24,
-    .max_objects = 1u << 26, .max_string = 1u << 28
+    .max_objects = 1u << 26, .max_string = 1u << 28, .trusted = true
 };
 
 //  Which kind of "full" was met last in this thread, so that the writer can
