@@ -189,13 +189,18 @@ s_line_start (s_import_t *self, mitra_client_t *client, s_line_t *line, size_t n
 {
     line->number = number;
     snprintf (line->previous, sizeof line->previous, "%s", previous);
+    //  The line number first, zero-padded: one import's ids then sort in
+    //  the order they are sent, so mitrad's idempotency table grows at its
+    //  end instead of dirtying a random page per line (a third less written
+    //  and ~1.5x faster on 1M lines, bench/PROFILE.md)
     static const char hex [] = "0123456789abcdef";
-    char *at = stpcpy (line->id, "import-");
+    int prefix = snprintf (line->id, sizeof line->id, "import-%010zu-", number);
+    char *at = line->id + prefix;
     for (int index = 0; index < 16; index++) {
         *at++ = hex [digest [index] >> 4];
         *at++ = hex [digest [index] & 15];
     }
-    snprintf (at, sizeof line->id - (size_t) (at - line->id), "-%zu", number);
+    *at = 0;
 
     json_error_t json_error;
     json_t *object = json_loadb (text, len, JSON_REJECT_DUPLICATES, &json_error);
@@ -539,13 +544,13 @@ const mitra_cli_command_t mitra_cmd_import = {
         "rejected line stops the import, naming FILE:LINE, the event type and the\n"
         "error; no line after it is applied, even those already on their way (each\n"
         "names the line before it, and mitrad applies none whose line before was not\n"
-        "applied). With --continue every line is tried and each rejection reported. A progress bar shows on stderr when\n"
-        "it is a terminal. At the end a summary: events accepted now, already applied\n"
+        "applied). With --continue every line is tried and each rejection reported.\n"
+        "A progress bar shows on stderr when it is a terminal. At the end a summary: events accepted now, already applied\n"
         "by an earlier run, rejected, not sent (--json: each rejection, then the\n"
         "summary, one JSON object per line).\n"
         "\n"
         "Running the same file again changes nothing: each line's request id is\n"
-        "import-<hash>-<line>, where <hash> is the SHA-1 of the file's content up to\n"
+        "import-<line>-<hash>, where <hash> is the SHA-1 of the file's content up to\n"
         "and including that line (chained line by line), so it does not depend on the\n"
         "file's name or place: a renamed copy is the same import. mitrad answers a\n"
         "known id with its first reply and records nothing twice (those lines count\n"
