@@ -2,6 +2,7 @@
     newline); value: 8-byte big-endian request hash, then the reply bytes.
 */
 #include "mitra_idempotency.h"
+#include "mitra_key.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -23,9 +24,9 @@ mitra_idempotency_hash (const void *data, size_t size)
 static size_t
 s_key (char *key, size_t size, const char *principal, const char *id)
 {
-    int length = snprintf (key, size, "%s\n%s", principal, id);
-    assert (length > 0 && (size_t) length < size);
-    return (size_t) length;
+    size_t length = mitra_key_join (key, size, principal, "\n", id, NULL);
+    assert (length > 0 && length < size);
+    return length;
 }
 
 int

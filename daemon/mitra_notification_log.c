@@ -11,6 +11,7 @@
 */
 #include "mitra_notification_log.h"
 #include "mitra_builder.h"
+#include "mitra_key.h"
 #include "mitra_time.h"
 
 #include <assert.h>
@@ -132,9 +133,9 @@ void
 mitra_notification_topic (char *buffer, size_t size, const char *topic, const char *partnership)
 {
     if (partnership && *partnership)
-        snprintf (buffer, size, "%s/%s", topic, partnership);
+        mitra_key_join (buffer, size, topic, "/", partnership, NULL);
     else
-        snprintf (buffer, size, "%s", topic);
+        mitra_key_join (buffer, size, topic, NULL);
 }
 
 int

@@ -8,6 +8,7 @@
 */
 #include "mitra_partnership.h"
 #include "mitra_deadlines.h"
+#include "mitra_key.h"
 #include "mitra_time.h"
 
 #include <assert.h>
@@ -40,9 +41,9 @@ void
 mitra_partnership_key (char *key, size_t size, const char *id, const char *kind, const char *name)
 {
     if (kind)
-        snprintf (key, size, "p/%s/%s/%s", id, kind, name);
+        mitra_key_join (key, size, "p/", id, "/", kind, "/", name, NULL);
     else
-        snprintf (key, size, "p/%s", id);
+        mitra_key_join (key, size, "p/", id, NULL);
 }
 
 void
