@@ -227,6 +227,34 @@ test_decode_trusted (void)
     REFUSED (bytes, len, NULL, "duplicate key 'a'");
 }
 
+//  mitra_pack_strn writes the bytes msgpack-c's pack_str + pack_str_body
+//  write, at every header size and across its one-callback limit.
+static void
+test_pack_strn_bytes (void)
+{
+    static const size_t lengths [] = { 0, 1, 31, 32, 200, 250, 251, 255, 256, 300,
+                                       65535, 65536, 70000 };
+    char *text = malloc (70000);
+    for (size_t index = 0; index < 70000; index++)
+        text [index] = (char) ('a' + index % 26);
+    for (size_t index = 0; index < sizeof lengths / sizeof lengths [0]; index++) {
+        msgpack_sbuffer ours, theirs;
+        msgpack_sbuffer_init (&ours);
+        msgpack_sbuffer_init (&theirs);
+        msgpack_packer pk;
+        msgpack_packer_init (&pk, &ours, msgpack_sbuffer_write);
+        mitra_pack_strn (&pk, text, lengths [index]);
+        msgpack_packer_init (&pk, &theirs, msgpack_sbuffer_write);
+        msgpack_pack_str (&pk, lengths [index]);
+        msgpack_pack_str_body (&pk, text, lengths [index]);
+        CHECK_INT (ours.size, theirs.size);
+        CHECK (ours.size == theirs.size && memcmp (ours.data, theirs.data, ours.size) == 0);
+        msgpack_sbuffer_destroy (&ours);
+        msgpack_sbuffer_destroy (&theirs);
+    }
+    free (text);
+}
+
 static void
 test_decode_refusals (void)
 {
@@ -786,6 +814,7 @@ main (void)
     test_error_basics ();
     test_utf8 ();
     test_decode_trusted ();
+    test_pack_strn_bytes ();
     test_decode_refusals ();
     test_decode_accepts ();
     test_pack_object ();
