@@ -83,89 +83,166 @@ mitra_partnership_destroy (mitra_partnership_t **self_p)
 }
 
 //  --- decoding
+//
+//  A partnership record is decoded for nearly every event; looking its ~25
+//  keys up one by one (each lookup a scan of the map) was a tenth of the
+//  writer's instructions, so the record and its members are read in one
+//  pass over their keys. A key absent from the record leaves the value a
+//  lookup of it would have given.
+
+//  Is `key` (a msgpack str) the literal `name`? Lengths first: most differ.
+#define S_IS(key, name) ((key)->via.str.size == sizeof (name) - 1 \
+                      && memcmp ((key)->via.str.ptr, name, sizeof (name) - 1) == 0)
 
 static const msgpack_object *
-s_str (const msgpack_object *map, const char *key)
+s_str_of (const msgpack_object *value)
 {
-    const msgpack_object *value = mitra_map_get (map, key);
     return value && value->type == MSGPACK_OBJECT_STR? value: NULL;
 }
 
 static uint64_t
-s_uint (const msgpack_object *map, const char *key)
+s_uint_of (const msgpack_object *value)
 {
-    uint64_t value = 0;
-    mitra_obj_uint (mitra_map_get (map, key), &value);
-    return value;
+    uint64_t number = 0;
+    mitra_obj_uint (value, &number);
+    return number;
 }
 
 static int64_t
-s_int (const msgpack_object *map, const char *key)
+s_int_of (const msgpack_object *value)
 {
-    const msgpack_object *value = mitra_map_get (map, key);
     if (value && value->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
         return value->via.i64;
-    return (int64_t) s_uint (map, key);
+    return (int64_t) s_uint_of (value);
 }
 
 static int
 s_decode_member (mitra_member_t *member, const msgpack_object *map)
 {
-    if (mitra_obj_str_copy (mitra_map_get (map, "org"), member->org, sizeof member->org))
+    if (map->type != MSGPACK_OBJECT_MAP)
         return -1;
-    member->role = s_str (map, "role");
-    member->responsibilities = mitra_map_get (map, "responsibilities");
-    member->expectations = mitra_map_get (map, "expectations");
-    member->joined_ms = s_int (map, "joined_ms");
-    member->joined_seq = s_uint (map, "joined_seq");
-    member->last_contact = mitra_model_date (mitra_map_get (map, "last_contact"));
-    member->contacts = s_uint (map, "contacts");
-    return member->role? 0: -1;
+    *member = (mitra_member_t) { .last_contact = MITRA_NO_DAY };
+    bool has_org = false;
+    for (uint32_t index = 0; index < map->via.map.size; index++) {
+        const msgpack_object *key = &map->via.map.ptr [index].key;
+        const msgpack_object *value = &map->via.map.ptr [index].val;
+        if (key->type != MSGPACK_OBJECT_STR)
+            continue;
+        if (S_IS (key, "org")) {
+            if (mitra_obj_str_copy (value, member->org, sizeof member->org))
+                return -1;
+            has_org = true;
+        }
+        else if (S_IS (key, "role"))
+            member->role = s_str_of (value);
+        else if (S_IS (key, "responsibilities"))
+            member->responsibilities = value;
+        else if (S_IS (key, "expectations"))
+            member->expectations = value;
+        else if (S_IS (key, "joined_ms"))
+            member->joined_ms = s_int_of (value);
+        else if (S_IS (key, "joined_seq"))
+            member->joined_seq = s_uint_of (value);
+        else if (S_IS (key, "last_contact"))
+            member->last_contact = mitra_model_date (value);
+        else if (S_IS (key, "contacts"))
+            member->contacts = s_uint_of (value);
+    }
+    return has_org && member->role? 0: -1;
+}
+
+static int
+s_decode_evaluation (mitra_partnership_t *self, const msgpack_object *evaluation)
+{
+    self->evaluation_every = s_str_of (mitra_map_get (evaluation, "every"));
+    self->evaluation_next = mitra_model_date (mitra_map_get (evaluation, "next"));
+    const msgpack_object *lead_days = mitra_map_get (evaluation, "lead_days");
+    self->evaluation_lead_days_set = lead_days != NULL;
+    if (lead_days)
+        self->evaluation_lead_days = (uint32_t) s_uint_of (lead_days);
+    return self->evaluation_every && self->evaluation_next != MITRA_NO_DAY? 0: -1;
 }
 
 static int
 s_decode (mitra_partnership_t *self, const msgpack_object *root)
 {
-    char status [16];
-    if (mitra_obj_str_copy (mitra_map_get (root, "partnership"), self->id, sizeof self->id)
-    ||  mitra_obj_str_copy (mitra_map_get (root, "type"), self->type, sizeof self->type)
-    ||  mitra_obj_str_copy (mitra_map_get (root, "lead"), self->lead, sizeof self->lead)
-    ||  mitra_obj_str_copy (mitra_map_get (root, "status"), status, sizeof status)
-    ||  mitra_status_from_name (status) < 0)
+    if (root->type != MSGPACK_OBJECT_MAP)
         return -1;
-    self->name = s_str (root, "name");
-    self->purpose = s_str (root, "purpose");
-    self->starts = s_str (root, "starts");
-    self->ends = s_str (root, "ends");
-    self->status = (mitra_status_t) mitra_status_from_name (status);
-    self->status_reason = s_str (root, "status_reason");
-    self->status_ms = s_int (root, "status_ms");
-    self->status_seq = s_uint (root, "status_seq");
-    //  Absent: the configured default, already in place
-    self->stale_days_set = mitra_map_get (root, "stale_days") != NULL;
-    if (self->stale_days_set)
-        self->stale_days = (uint32_t) s_uint (root, "stale_days");
-    self->milestone_lead_days_set = mitra_map_get (root, "milestone_lead_days") != NULL;
-    if (self->milestone_lead_days_set)
-        self->milestone_lead_days = (uint32_t) s_uint (root, "milestone_lead_days");
-    self->proposed_ms = s_int (root, "proposed_ms");
-    self->proposed_seq = s_uint (root, "proposed_seq");
-    self->agreement_version = (uint32_t) s_uint (root, "agreement_version");
-    const msgpack_object *evaluation = mitra_map_get (root, "evaluation");
-    if (evaluation) {
-        self->evaluation_every = s_str (evaluation, "every");
-        self->evaluation_next = mitra_model_date (mitra_map_get (evaluation, "next"));
-        self->evaluation_lead_days_set = mitra_map_get (evaluation, "lead_days") != NULL;
-        if (self->evaluation_lead_days_set)
-            self->evaluation_lead_days = (uint32_t) s_uint (evaluation, "lead_days");
-        if (!self->evaluation_every || self->evaluation_next == MITRA_NO_DAY)
-            return -1;
+    char status [16] = "";
+    bool has_id = false, has_type = false, has_lead = false;
+    const msgpack_object *members = NULL;
+    self->last_evaluation = MITRA_NO_DAY;
+    for (uint32_t index = 0; index < root->via.map.size; index++) {
+        const msgpack_object *key = &root->via.map.ptr [index].key;
+        const msgpack_object *value = &root->via.map.ptr [index].val;
+        if (key->type != MSGPACK_OBJECT_STR)
+            continue;
+        if (S_IS (key, "partnership")) {
+            if (mitra_obj_str_copy (value, self->id, sizeof self->id))
+                return -1;
+            has_id = true;
+        }
+        else if (S_IS (key, "type")) {
+            if (mitra_obj_str_copy (value, self->type, sizeof self->type))
+                return -1;
+            has_type = true;
+        }
+        else if (S_IS (key, "lead")) {
+            if (mitra_obj_str_copy (value, self->lead, sizeof self->lead))
+                return -1;
+            has_lead = true;
+        }
+        else if (S_IS (key, "status")) {
+            if (mitra_obj_str_copy (value, status, sizeof status))
+                return -1;
+        }
+        else if (S_IS (key, "name"))
+            self->name = s_str_of (value);
+        else if (S_IS (key, "purpose"))
+            self->purpose = s_str_of (value);
+        else if (S_IS (key, "starts"))
+            self->starts = s_str_of (value);
+        else if (S_IS (key, "ends"))
+            self->ends = s_str_of (value);
+        else if (S_IS (key, "status_reason"))
+            self->status_reason = s_str_of (value);
+        else if (S_IS (key, "status_ms"))
+            self->status_ms = s_int_of (value);
+        else if (S_IS (key, "status_seq"))
+            self->status_seq = s_uint_of (value);
+        else if (S_IS (key, "stale_days")) {
+            //  Absent: the configured default, already in place
+            self->stale_days_set = true;
+            self->stale_days = (uint32_t) s_uint_of (value);
+        }
+        else if (S_IS (key, "milestone_lead_days")) {
+            self->milestone_lead_days_set = true;
+            self->milestone_lead_days = (uint32_t) s_uint_of (value);
+        }
+        else if (S_IS (key, "proposed_ms"))
+            self->proposed_ms = s_int_of (value);
+        else if (S_IS (key, "proposed_seq"))
+            self->proposed_seq = s_uint_of (value);
+        else if (S_IS (key, "agreement_version"))
+            self->agreement_version = (uint32_t) s_uint_of (value);
+        else if (S_IS (key, "evaluation")) {
+            if (s_decode_evaluation (self, value))
+                return -1;
+        }
+        else if (S_IS (key, "last_evaluation"))
+            self->last_evaluation = mitra_model_date (value);
+        else if (S_IS (key, "evaluations"))
+            self->evaluations = s_uint_of (value);
+        else if (S_IS (key, "reach_total"))
+            self->reach_total = s_uint_of (value);
+        else if (S_IS (key, "reach_records"))
+            self->reach_records = s_uint_of (value);
+        else if (S_IS (key, "members"))
+            members = value;
     }
-    self->last_evaluation = mitra_model_date (mitra_map_get (root, "last_evaluation"));
-    self->evaluations = s_uint (root, "evaluations");
-    self->reach_total = s_uint (root, "reach_total");
-    self->reach_records = s_uint (root, "reach_records");
-    const msgpack_object *members = mitra_map_get (root, "members");
+    if (!has_id || !has_type || !has_lead || mitra_status_from_name (status) < 0)
+        return -1;
+    self->status = (mitra_status_t) mitra_status_from_name (status);
     if (!self->name || !members || members->type != MSGPACK_OBJECT_ARRAY
     ||  members->via.array.size > MITRA_MEMBERS_MAX)
         return -1;
