@@ -13,7 +13,6 @@
 #include "mitra_due_index.h"
 #include "mitra_event_log.h"
 #include "mitra_idempotency.h"
-#include "mitra_key.h"
 #include "mitra_logging.h"
 #include "mitra_model.h"
 #include "mitra_notification_log.h"
@@ -307,7 +306,7 @@ s_emit_event (mitra_engine_t *self, mitra_apply_t *ctx, mitra_engine_request_t *
     mitra_pack_cstr (&pk, "data");
     mitra_pack_object (&pk, data);
     char topic [80], partnership [80];
-    mitra_key_join (topic, sizeof topic, "event.", request->request_.name, NULL);
+    mitra_str_join (topic, sizeof topic, "event.", request->request_.name, NULL);
     bool has_partnership = mitra_obj_str_copy (mitra_map_get (data, "partnership"),
                                                partnership, sizeof partnership) == 0;
     int rc = mitra_model_emit (ctx, topic, has_partnership? partnership: NULL, &body, err);

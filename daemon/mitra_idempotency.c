@@ -2,7 +2,6 @@
     newline); value: 8-byte big-endian request hash, then the reply bytes.
 */
 #include "mitra_idempotency.h"
-#include "mitra_key.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -24,7 +23,7 @@ mitra_idempotency_hash (const void *data, size_t size)
 static size_t
 s_key (char *key, size_t size, const char *principal, const char *id)
 {
-    size_t length = mitra_key_join (key, size, principal, "\n", id, NULL);
+    size_t length = mitra_str_join (key, size, principal, "\n", id, NULL);
     assert (length > 0 && length < size);
     return length;
 }

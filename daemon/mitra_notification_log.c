@@ -11,7 +11,6 @@
 */
 #include "mitra_notification_log.h"
 #include "mitra_builder.h"
-#include "mitra_key.h"
 #include "mitra_time.h"
 
 #include <assert.h>
@@ -133,9 +132,9 @@ void
 mitra_notification_topic (char *buffer, size_t size, const char *topic, const char *partnership)
 {
     if (partnership && *partnership)
-        mitra_key_join (buffer, size, topic, "/", partnership, NULL);
+        mitra_str_join (buffer, size, topic, "/", partnership, NULL);
     else
-        mitra_key_join (buffer, size, topic, NULL);
+        mitra_str_join (buffer, size, topic, NULL);
 }
 
 int

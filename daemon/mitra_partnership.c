@@ -8,7 +8,6 @@
 */
 #include "mitra_partnership.h"
 #include "mitra_deadlines.h"
-#include "mitra_key.h"
 #include "mitra_time.h"
 
 #include <assert.h>
@@ -41,9 +40,9 @@ void
 mitra_partnership_key (char *key, size_t size, const char *id, const char *kind, const char *name)
 {
     if (kind)
-        mitra_key_join (key, size, "p/", id, "/", kind, "/", name, NULL);
+        mitra_str_join (key, size, "p/", id, "/", kind, "/", name, NULL);
     else
-        mitra_key_join (key, size, "p/", id, NULL);
+        mitra_str_join (key, size, "p/", id, NULL);
 }
 
 void

@@ -525,6 +525,27 @@ mitra_doc_destroy (mitra_doc_t **self_p)
 //  --------------------------------------------------------------------------
 //  Object access
 
+size_t
+mitra_str_join (char *out, size_t size, ...)
+{
+    assert (out && size > 0);
+    size_t total = 0;
+    va_list parts;
+    va_start (parts, size);
+    const char *part;
+    while ((part = va_arg (parts, const char *))) {
+        size_t len = strlen (part);
+        if (total < size - 1) {
+            size_t room = size - 1 - total;
+            memcpy (out + total, part, len < room? len: room);
+        }
+        total += len;
+    }
+    va_end (parts);
+    out [total < size? total: size - 1] = 0;
+    return total;
+}
+
 const msgpack_object *
 mitra_map_get (const msgpack_object *map, const char *key)
 {

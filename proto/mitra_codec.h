@@ -98,6 +98,13 @@ const msgpack_object *mitra_doc_root (mitra_doc_t *self);
 
 void mitra_doc_destroy (mitra_doc_t **self_p);
 
+//  Join the strings up to a NULL into `out`, with snprintf's contract: at
+//  most size - 1 bytes and a NUL written, the whole length returned (>= size
+//  means `out` holds a cut copy). For keys, topics and paths built on every
+//  request, where snprintf with "%s" parts cost ~800 instructions each
+//  (bench/PROFILE.md).
+size_t mitra_str_join (char *out, size_t size, ...) __attribute__ ((sentinel));
+
 //  Value of `key` in a map object, or NULL if absent or `map` is not a map.
 const msgpack_object *mitra_map_get (const msgpack_object *map, const char *key);
 

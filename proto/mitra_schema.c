@@ -277,8 +277,14 @@ s_validate_value (const mitra_field_t *field, const msgpack_object *value,
         return s_invalid (field, path, value, err);
     mitra_field_t item = s_item_field (field);
     for (uint32_t index = 0; index < value->via.array.size; index++) {
-        char item_path [sizeof err->field];
-        snprintf (item_path, sizeof item_path, "%s[%u]", path, index);
+        //  Built for every item of every list: joined, not printed
+        char item_path [sizeof err->field], digits [12], *at = digits + sizeof digits;
+        *--at = 0;
+        uint32_t rest = index;
+        do
+            *--at = (char) ('0' + rest % 10);
+        while ((rest /= 10) > 0);
+        mitra_str_join (item_path, sizeof item_path, path, "[", at, "]", NULL);
         if (s_validate_value (&item, &value->via.array.ptr [index], item_path, err))
             return -1;
     }
@@ -294,11 +300,10 @@ s_validate_map (const mitra_field_t *fields, const msgpack_object *map,
     static const mitra_field_t s_none [] = { S_END };
     if (!fields)
         fields = s_none;
+    //  Where the map is, for messages: built only for an error
     char where [sizeof err->field + 8];
-    if (owner)
-        snprintf (where, sizeof where, "for %s", owner);
-    else
-        snprintf (where, sizeof where, "in %s", path);
+#define S_WHERE() (mitra_str_join (where, sizeof where, owner? "for ": "in ", \
+                                   owner? owner: path, NULL), where)
 
     //  Unknown fields first: a typo ("orgg") is better reported as itself
     //  than as the required field it was meant to be.
@@ -307,7 +312,7 @@ s_validate_map (const mitra_field_t *fields, const msgpack_object *map,
         const msgpack_object *key = &map->via.map.ptr [index].key;
         if (key->type != MSGPACK_OBJECT_STR)
             return mitra_error_set (err, MITRA_ERR_INVALID_FIELD, path,
-                "field names must be strings, not %s, %s", mitra_obj_type_name (key), where);
+                "field names must be strings, not %s, %s", mitra_obj_type_name (key), S_WHERE ());
         bool known = false;
         for (const mitra_field_t *field = fields; field->name && !known; field++)
             known = mitra_obj_str_eq (key, field->name);
@@ -323,24 +328,25 @@ s_validate_map (const mitra_field_t *fields, const msgpack_object *map,
                 s_append (allowed, sizeof allowed, ", ");
         }
         return mitra_error_set (err, MITRA_ERR_INVALID_FIELD, name,
-            "unknown field '%.*s' %s; allowed: %s", len, key->via.str.ptr, where,
+            "unknown field '%.*s' %s; allowed: %s", len, key->via.str.ptr, S_WHERE (),
             *allowed ? allowed : "none");
     }
 
     for (const mitra_field_t *field = fields; field->name; field++) {
         char field_path [sizeof err->field];
-        snprintf (field_path, sizeof field_path, "%s%s%s", path, *path ? "." : "", field->name);
+        mitra_str_join (field_path, sizeof field_path, path, *path ? "." : "", field->name, NULL);
         const msgpack_object *value = mitra_map_get (map, field->name);
         if (!value) {
             if (field->required)
                 return mitra_error_set (err, MITRA_ERR_MISSING_FIELD, field_path,
-                    "missing required field '%s' %s: %s", field_path, where, field->doc);
+                    "missing required field '%s' %s: %s", field_path, S_WHERE (), field->doc);
             continue;
         }
         if (s_validate_value (field, value, field_path, err))
             return -1;
     }
     return 0;
+#undef S_WHERE
 }
 
 int
