@@ -25,6 +25,7 @@
     Prints one JSON object per line on stdout. Exits non-zero, saying why on
     stderr, on any failure: it never reports figures for a run that failed.
 */
+#include "bench_util.h"
 #include "mitra_due_index.h"
 #include "mitra_model.h"
 #include "mitra_schedule.h"
@@ -55,14 +56,6 @@ typedef struct {
     int rounds;
     int per_round;
 } s_options_t;
-
-static uint64_t
-s_now_ns (void)
-{
-    struct timespec now;
-    clock_gettime (CLOCK_MONOTONIC, &now);
-    return (uint64_t) now.tv_sec * 1000000000u + (uint64_t) now.tv_nsec;
-}
 
 static int
 s_fail (const char *format, ...) __attribute__ ((format (printf, 1, 2)));
@@ -190,10 +183,10 @@ s_scale (const s_options_t *options, uint64_t size, double *find_ns, double *fir
     mitra_notification_log_t *notes = store? mitra_notification_log_new (store): NULL;
     int rc = notes? 0: s_fail ("%s", store? "cannot read the notification log": error);
     int64_t now_ms = mitra_days_from_civil (2029, 6, 1) * 86400000;
-    uint64_t started = s_now_ns ();
+    uint64_t started = bench_now_ns ();
     if (rc == 0)
         rc = s_fill (store, notes, size, now_ms);
-    double fill_s = (double) (s_now_ns () - started) / 1e9;
+    double fill_s = (double) (bench_now_ns () - started) / 1e9;
     uint64_t deadlines = 0, entries = 0;
     double synced_ms = 0;
     if (rc == 0) {
@@ -210,14 +203,14 @@ s_scale (const s_options_t *options, uint64_t size, double *find_ns, double *fir
             rc = txn? mitra_due_index_next (txn, &at): -1;
             mitra_txn_abort (&txn);
         }
-        started = s_now_ns ();
+        started = bench_now_ns ();
         for (uint64_t round = 0; round < options->finds && rc == 0; round++) {
             txn = mitra_store_begin (store, false, NULL);
             int64_t at;
             rc = txn? mitra_due_index_next (txn, &at): -1;
             mitra_txn_abort (&txn);
         }
-        *find_ns = (double) (s_now_ns () - started) / (double) options->finds;
+        *find_ns = (double) (bench_now_ns () - started) / (double) options->finds;
 
         //  Fire a chunk, aborted: the index work per deadline
         int64_t far = mitra_days_from_civil (2100, 1, 1) * 86400000;
@@ -227,10 +220,10 @@ s_scale (const s_options_t *options, uint64_t size, double *find_ns, double *fir
             txn = mitra_store_begin (store, true, NULL);
             uint64_t mark = mitra_notification_log_mark (notes);
             size_t fired = 0;
-            started = s_now_ns ();
+            started = bench_now_ns ();
             rc = txn? mitra_schedule_fire (txn, notes, far, far, S_CHUNK, &fired): -1;
             if (round > 0) {
-                fire_ns += s_now_ns () - started;
+                fire_ns += bench_now_ns () - started;
                 fired_total += fired;
             }
             mitra_txn_abort (&txn);
@@ -240,7 +233,7 @@ s_scale (const s_options_t *options, uint64_t size, double *find_ns, double *fir
 
         //  Fire one, committed and synced, as when one deadline falls due
         const int singles = 50;
-        started = s_now_ns ();
+        started = bench_now_ns ();
         for (int round = 0; round < singles && rc == 0; round++) {
             txn = mitra_store_begin (store, true, NULL);
             size_t fired = 0;
@@ -253,7 +246,7 @@ s_scale (const s_options_t *options, uint64_t size, double *find_ns, double *fir
                                                         &(size_t) { 0 }))
                 ;
         }
-        synced_ms = (double) (s_now_ns () - started) / 1e6 / singles;
+        synced_ms = (double) (bench_now_ns () - started) / 1e6 / singles;
     }
     if (rc == 0)
         printf ("{\"bench\":\"deadlines_scale\",\"partnerships\":%llu,\"deadlines\":%llu,"
@@ -449,13 +442,6 @@ s_daemon_start (s_daemon_t *daemon, const s_options_t *options, int64_t now_ms)
     return s_fail ("no heartbeat reached the subscriber");
 }
 
-static int
-s_compare (const void *left, const void *right)
-{
-    int64_t a = *(const int64_t *) left, b = *(const int64_t *) right;
-    return a < b? -1: a > b;
-}
-
 static int64_t
 s_percentile (const int64_t *sorted, size_t count, double fraction)
 {
@@ -569,8 +555,8 @@ s_lag (const s_options_t *options)
         }
     }
     if (rc == 0 && count) {
-        qsort (lags, count, sizeof *lags, s_compare);
-        qsort (firsts, first_count, sizeof *firsts, s_compare);
+        qsort (lags, count, sizeof *lags, bench_compare_i64);
+        qsort (firsts, first_count, sizeof *firsts, bench_compare_i64);
         printf ("{\"bench\":\"deadlines_lag\",\"deadlines\":%zu,\"instants\":%zu,"
                 "\"per_instant\":%d,\"p50_ms\":%lld,\"p99_ms\":%lld,\"max_ms\":%lld,"
                 "\"min_ms\":%lld,\"first_p50_ms\":%lld,\"first_p99_ms\":%lld}\n",

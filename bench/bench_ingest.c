@@ -20,6 +20,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include "bench_mix.h"
+#include "bench_util.h"
 
 #include <msgpack.h>
 #include <pthread.h>
@@ -28,10 +29,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -57,32 +56,6 @@ typedef struct {
     uint64_t largest;               //  most events in one batch
 } s_status_t;
 
-//  CPU time this process has used, user and system, in seconds.
-static double
-s_cpu_s (void)
-{
-    struct rusage usage;
-    getrusage (RUSAGE_SELF, &usage);
-    return (double) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-         + (double) (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
-
-static uint64_t
-s_now_ns (void)
-{
-    struct timespec now;
-    clock_gettime (CLOCK_MONOTONIC, &now);
-    return (uint64_t) now.tv_sec * 1000000000u + (uint64_t) now.tv_nsec;
-}
-
-static void
-s_pack_str (msgpack_packer *pk, const char *text)
-{
-    size_t length = strlen (text);
-    msgpack_pack_str (pk, length);
-    msgpack_pack_str_body (pk, text, length);
-}
-
 //  --- generating the load
 
 //  Event `index` of a client's stream into `sbuf`, with request id `id`.
@@ -94,35 +67,20 @@ s_pack_event (msgpack_sbuffer *sbuf, bench_mix_t *mix, const char *id)
     msgpack_packer pk;
     msgpack_packer_init (&pk, sbuf, msgpack_sbuffer_write);
     msgpack_pack_map (&pk, 5);
-    s_pack_str (&pk, "v");
+    bench_pack_str (&pk, "v");
     msgpack_pack_uint8 (&pk, 1);
-    s_pack_str (&pk, "id");
-    s_pack_str (&pk, id);
-    s_pack_str (&pk, "op");
-    s_pack_str (&pk, "event");
-    s_pack_str (&pk, "type");
-    s_pack_str (&pk, event.type);
-    s_pack_str (&pk, "data");
+    bench_pack_str (&pk, "id");
+    bench_pack_str (&pk, id);
+    bench_pack_str (&pk, "op");
+    bench_pack_str (&pk, "event");
+    bench_pack_str (&pk, "type");
+    bench_pack_str (&pk, event.type);
+    bench_pack_str (&pk, "data");
     //  The mix's body is one complete msgpack map: append it as it is
     msgpack_sbuffer_write (sbuf, (const char *) event.body, event.body_size);
 }
 
 //  --- reading replies
-
-static const msgpack_object *
-s_map_get (const msgpack_object *map, const char *key)
-{
-    if (!map || map->type != MSGPACK_OBJECT_MAP)
-        return NULL;
-    size_t length = strlen (key);
-    for (uint32_t index = 0; index < map->via.map.size; index++) {
-        const msgpack_object *name = &map->via.map.ptr [index].key;
-        if (name->type == MSGPACK_OBJECT_STR && name->via.str.size == length
-        &&  memcmp (name->via.str.ptr, key, length) == 0)
-            return &map->via.map.ptr [index].val;
-    }
-    return NULL;
-}
 
 //  Print a string object (or what it is instead) into `buffer`.
 static const char *
@@ -145,13 +103,13 @@ s_text (const msgpack_object *obj, char *buffer, size_t size)
 static void
 s_describe_error (const msgpack_object *root, char *buffer, size_t size)
 {
-    const msgpack_object *error = s_map_get (root, "error");
+    const msgpack_object *error = bench_map_get (root, "error");
     char id [80], code [64], field [128], message [512];
     snprintf (buffer, size, "id=%s code=%s field=%s message=\"%s\"",
-              s_text (s_map_get (root, "id"), id, sizeof id),
-              s_text (s_map_get (error, "code"), code, sizeof code),
-              s_text (s_map_get (error, "field"), field, sizeof field),
-              s_text (s_map_get (error, "message"), message, sizeof message));
+              s_text (bench_map_get (root, "id"), id, sizeof id),
+              s_text (bench_map_get (error, "code"), code, sizeof code),
+              s_text (bench_map_get (error, "field"), field, sizeof field),
+              s_text (bench_map_get (error, "message"), message, sizeof message));
 }
 
 //  --- the status socket
@@ -229,14 +187,14 @@ s_hello (void *dealer, double timeout_s, uint64_t *last_seq)
     msgpack_packer pk;
     msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
     msgpack_pack_map (&pk, 4);
-    s_pack_str (&pk, "v");
+    bench_pack_str (&pk, "v");
     msgpack_pack_uint8 (&pk, 1);
-    s_pack_str (&pk, "id");
-    s_pack_str (&pk, id);
-    s_pack_str (&pk, "op");
-    s_pack_str (&pk, "query");
-    s_pack_str (&pk, "q");
-    s_pack_str (&pk, "hello");
+    bench_pack_str (&pk, "id");
+    bench_pack_str (&pk, id);
+    bench_pack_str (&pk, "op");
+    bench_pack_str (&pk, "query");
+    bench_pack_str (&pk, "q");
+    bench_pack_str (&pk, "hello");
     int rc = zmq_send (dealer, sbuf.data, sbuf.size, 0) < 0? -1: 0;
     msgpack_sbuffer_destroy (&sbuf);
     if (rc)
@@ -256,8 +214,9 @@ s_hello (void *dealer, double timeout_s, uint64_t *last_seq)
     rc = -1;
     if (msgpack_unpack_next (&unpacked, zmq_msg_data (&reply), zmq_msg_size (&reply), NULL)
         == MSGPACK_UNPACK_SUCCESS) {
-        const msgpack_object *ok = s_map_get (&unpacked.data, "ok");
-        const msgpack_object *seq = s_map_get (s_map_get (&unpacked.data, "result"), "last_seq");
+        const msgpack_object *ok = bench_map_get (&unpacked.data, "ok");
+        const msgpack_object *result = bench_map_get (&unpacked.data, "result");
+        const msgpack_object *seq = bench_map_get (result, "last_seq");
         if (ok && ok->type == MSGPACK_OBJECT_BOOLEAN && ok->via.boolean
         &&  seq && seq->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
             *last_seq = seq->via.u64;
@@ -267,25 +226,6 @@ s_hello (void *dealer, double timeout_s, uint64_t *last_seq)
     msgpack_unpacked_destroy (&unpacked);
     zmq_msg_close (&reply);
     return rc;
-}
-
-static int
-s_compare_u64 (const void *left, const void *right)
-{
-    uint64_t a = *(const uint64_t *) left, b = *(const uint64_t *) right;
-    return a < b? -1: a > b;
-}
-
-//  Nearest-rank percentile of sorted values.
-static uint64_t
-s_percentile (const uint64_t *sorted, uint64_t count, double percent)
-{
-    uint64_t rank = (uint64_t) (percent / 100.0 * (double) count + 0.999999);
-    if (rank < 1)
-        rank = 1;
-    if (rank > count)
-        rank = count;
-    return sorted [rank - 1];
 }
 
 //  One client: its thread, its DEALER, its pre-packed events and what came back.
@@ -329,8 +269,8 @@ s_take_reply (s_client_t *run, const void *data, size_t size, uint64_t now_ns)
         goto out;
     }
     const msgpack_object *root = &unpacked.data;
-    const msgpack_object *id = s_map_get (root, "id");
-    const msgpack_object *ok = s_map_get (root, "ok");
+    const msgpack_object *id = bench_map_get (root, "id");
+    const msgpack_object *ok = bench_map_get (root, "ok");
     char text [S_ID_MAX + 16];
     size_t prefix_length = strlen (run->prefix);
     char *end = NULL;
@@ -355,7 +295,7 @@ s_take_reply (s_client_t *run, const void *data, size_t size, uint64_t now_ns)
     }
     run->latency_ns [index] = now_ns - run->sent_ns [index] + 1;
     run->answered++;
-    const msgpack_object *seq = s_map_get (root, "seq");
+    const msgpack_object *seq = bench_map_get (root, "seq");
     if (is_ok) {
         if (seq && seq->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
             run->seq [index] = seq->via.u64;
@@ -419,13 +359,13 @@ s_client_thread (void *arg)
     pthread_barrier_wait (run->start);
     if (run->failed)
         goto out;
-    uint64_t deadline_ns = s_now_ns () + (uint64_t) (options->timeout_s * 1e9);
-    run->first_send_ns = s_now_ns ();
+    uint64_t deadline_ns = bench_now_ns () + (uint64_t) (options->timeout_s * 1e9);
+    run->first_send_ns = bench_now_ns ();
     run->last_reply_ns = run->first_send_ns;
     while (run->answered < run->events) {
         while (run->sent < run->events && run->sent - run->answered < options->window) {
             size_t offset = run->offsets [run->sent];
-            run->sent_ns [run->sent] = s_now_ns ();
+            run->sent_ns [run->sent] = bench_now_ns ();
             if (zmq_send (dealer, run->frames.data + offset,
                           run->offsets [run->sent + 1] - offset, 0) < 0) {
                 fprintf (stderr, "bench_ingest: send failed: %s\n", zmq_strerror (zmq_errno ()));
@@ -434,7 +374,7 @@ s_client_thread (void *arg)
             }
             run->sent++;
         }
-        uint64_t now_ns = s_now_ns ();
+        uint64_t now_ns = bench_now_ns ();
         if (now_ns >= deadline_ns) {
             fprintf (stderr, "bench_ingest: TIMEOUT after %.1f s: %" PRIu64 " of %" PRIu64
                      " events of client %s acked, %" PRIu64 " sent\n", options->timeout_s,
@@ -452,7 +392,7 @@ s_client_thread (void *arg)
         zmq_msg_t reply;
         zmq_msg_init (&reply);
         while (zmq_msg_recv (&reply, dealer, ZMQ_DONTWAIT) >= 0) {
-            run->last_reply_ns = s_now_ns ();
+            run->last_reply_ns = bench_now_ns ();
             s_take_reply (run, zmq_msg_data (&reply), zmq_msg_size (&reply), run->last_reply_ns);
         }
         zmq_msg_close (&reply);
@@ -543,7 +483,7 @@ s_run (const s_options_t *options)
             fprintf (stderr, "bench_ingest: cannot start client threads\n");
             abort ();           //  the barrier would wait forever for the rest
         }
-    double first_cpu_s = s_cpu_s ();
+    double first_cpu_s = bench_cpu_s ();
     pthread_barrier_wait (&start);
 
     //  STATUS lines while the clients run; mitrad blocks when they back up
@@ -559,7 +499,7 @@ s_run (const s_options_t *options)
     for (uint32_t client = 0; client < started; client++)
         pthread_join (threads [client], NULL);
     started = 0;
-    double client_cpu_s = s_cpu_s () - first_cpu_s;
+    double client_cpu_s = bench_cpu_s () - first_cpu_s;
 
     uint64_t first_send_ns = UINT64_MAX, last_reply_ns = 0, errors = 0, anomalies = 0;
     bool failed = false;
@@ -583,9 +523,9 @@ s_run (const s_options_t *options)
     double seconds = (double) (last_reply_ns - first_send_ns) / 1e9;
 
     //  The last batch's STATUS line may trail its replies a little
-    uint64_t drain_until = s_now_ns () + 1000000000u;
+    uint64_t drain_until = bench_now_ns () + 1000000000u;
     while (status.fd >= 0 && status.last_seq < base_seq + options->events
-       &&  s_now_ns () < drain_until) {
+       &&  bench_now_ns () < drain_until) {
         zmq_pollitem_t item = { NULL, status.fd, ZMQ_POLLIN, 0 };
         zmq_poll (&item, 1, 50);
         s_status_drain (&status);
@@ -601,12 +541,13 @@ s_run (const s_options_t *options)
             latency [merged++] = clients [client].latency_ns [index] - 1;
     if (!latency)
         goto out;
-    qsort (latency, merged, sizeof (uint64_t), s_compare_u64);
+    qsort (latency, merged, sizeof (uint64_t), bench_compare_u64);
     printf ("{\"system\":\"mitrad\",\"clients\":%u,\"window\":%" PRIu64 ",\"events\":%" PRIu64
             ",\"seconds\":%.3f,\"events_per_s\":%.1f,\"p50_us\":%.1f,\"p99_us\":%.1f,"
             "\"errors\":%" PRIu64, count, options->window, options->events, seconds,
-            (double) options->events / seconds, (double) s_percentile (latency, merged, 50) / 1e3,
-            (double) s_percentile (latency, merged, 99) / 1e3, errors);
+            (double) options->events / seconds,
+            (double) bench_percentile (latency, merged, 50) / 1e3,
+            (double) bench_percentile (latency, merged, 99) / 1e3, errors);
     printf (",\"client_cpu_s\":%.3f", client_cpu_s);
     if (status.fd >= 0)
         printf (",\"commits\":%" PRIu64 ",\"events_per_commit\":%.1f,\"largest_commit\":%" PRIu64,
@@ -673,18 +614,6 @@ s_usage (FILE *file)
         "  --hello               send one hello query; exit 0 on an ok reply within SECONDS\n");
 }
 
-static int
-s_parse_count (const char *text, uint64_t *value)
-{
-    char *end;
-    errno = 0;
-    unsigned long long parsed = strtoull (text, &end, 10);
-    if (errno || end == text || *end || *text == '-')
-        return -1;
-    *value = parsed;
-    return 0;
-}
-
 int
 main (int argc, char *argv [])
 {
@@ -707,20 +636,16 @@ main (int argc, char *argv [])
     int option;
     while ((option = getopt_long (argc, argv, "e:c:n:w:s:t:h", long_options, NULL)) != -1) {
         bool bad = false;
-        char *end;
         switch (option) {
             case 'e': options.endpoint = optarg; break;
             case 'c':
-                bad = s_parse_count (optarg, &options.clients) || options.clients == 0
+                bad = bench_parse_count (optarg, &options.clients) || options.clients == 0
                    || options.clients > S_CLIENTS_MAX;
                 break;
-            case 'n': bad = s_parse_count (optarg, &options.events) || options.events == 0; break;
-            case 'w': bad = s_parse_count (optarg, &options.window) || options.window == 0; break;
-            case 's': bad = s_parse_count (optarg, &options.seed); break;
-            case 't':
-                options.timeout_s = strtod (optarg, &end);
-                bad = *end || !(options.timeout_s > 0);
-                break;
+            case 'n': bad = bench_parse_count (optarg, &options.events) || !options.events; break;
+            case 'w': bad = bench_parse_count (optarg, &options.window) || !options.window; break;
+            case 's': bad = bench_parse_count (optarg, &options.seed); break;
+            case 't': bad = bench_parse_seconds (optarg, &options.timeout_s); break;
             case OPT_HELLO: options.hello = true; break;
             case OPT_STATUS: options.status_socket = optarg; break;
             case 'h': s_usage (stdout); return 0;

@@ -17,6 +17,8 @@
 
     Prints one line of JSON on stdout; exits non-zero saying why otherwise.
 */
+#include "bench_util.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -27,7 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define S_TABLES 8                  //  mitra_table_t, in its order
@@ -40,14 +41,6 @@
 static const char *s_table_names [S_TABLES] = {
     "meta", "events", "notifications", "idempotency", "state", "index", "deadlines", "due"
 };
-
-static uint64_t
-s_now_ns (void)
-{
-    struct timespec now;
-    clock_gettime (CLOCK_MONOTONIC, &now);
-    return (uint64_t) now.tv_sec * 1000000000u + (uint64_t) now.tv_nsec;
-}
 
 //  The whole file in memory; NULL after saying why.
 static uint8_t *
@@ -150,7 +143,7 @@ main (int argc, char *argv [])
         return s_fail ("commit", rc);
 
     uint64_t events = 0, puts = 0, deletes = 0, commits = 0, in_txn = 0;
-    uint64_t start_ns = s_now_ns ();
+    uint64_t start_ns = bench_now_ns ();
     if ((rc = mdb_txn_begin (env, NULL, 0, &txn)))
         return s_fail ("begin", rc);
     size_t offset = 0;
@@ -201,7 +194,7 @@ main (int argc, char *argv [])
     if ((rc = mdb_txn_commit (txn)))
         return s_fail ("commit", rc);
     commits++;
-    double seconds = (double) (s_now_ns () - start_ns) / 1e9;
+    double seconds = (double) (bench_now_ns () - start_ns) / 1e9;
 
     MDB_envinfo info;
     MDB_stat stat;

@@ -7,6 +7,7 @@
     bench_mix_dump [-n N] [-s SEED] > FILE      (defaults: 1000000, 1)
 */
 #include "bench_mix.h"
+#include "bench_util.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -25,20 +26,16 @@ s_usage (void)
 int
 main (int argc, char *argv [])
 {
-    unsigned long long events = 1000000, seed = 1;
+    uint64_t events = 1000000, seed = 1;
     int option;
     while ((option = getopt (argc, argv, "n:s:h")) != -1) {
-        char *end;
-        errno = 0;
         switch (option) {
             case 'n':
-                events = strtoull (optarg, &end, 10);
-                if (errno || *end || !*optarg || optarg [0] == '-')
+                if (bench_parse_count (optarg, &events))
                     s_usage ();
                 break;
             case 's':
-                seed = strtoull (optarg, &end, 10);
-                if (errno || *end || !*optarg || optarg [0] == '-')
+                if (bench_parse_count (optarg, &seed))
                     s_usage ();
                 break;
             default:
@@ -47,13 +44,13 @@ main (int argc, char *argv [])
     }
     if (optind != argc)
         s_usage ();
-    bench_mix_t *mix = bench_mix_new ((uint64_t) seed, 0, 1);
+    bench_mix_t *mix = bench_mix_new (seed, 0, 1);
     if (!mix) {
         fprintf (stderr, "bench_mix_dump: out of memory\n");
         return 1;
     }
     bench_event_t event;
-    for (unsigned long long index = 0; index < events; index++) {
+    for (uint64_t index = 0; index < events; index++) {
         bench_mix_next (mix, &event);
         printf ("{\"type\": \"%s\", \"data\": ", event.type);
         fwrite (event.json, 1, event.json_size, stdout);

@@ -27,7 +27,8 @@
     why on stderr, on an error reply, a lost notification or the timeout:
     it never reports figures for a run that failed.
 */
-#include <errno.h>
+#include "bench_util.h"
+
 #include <getopt.h>
 #include <inttypes.h>
 #include <msgpack.h>
@@ -66,43 +67,11 @@ typedef struct {
     uint64_t deadline_ns;
 } s_bench_t;
 
-static uint64_t
-s_now_ns (void)
-{
-    struct timespec now;
-    clock_gettime (CLOCK_MONOTONIC, &now);
-    return (uint64_t) now.tv_sec * 1000000000u + (uint64_t) now.tv_nsec;
-}
-
 static int
 s_ms_left (s_bench_t *bench)
 {
-    uint64_t now = s_now_ns ();
+    uint64_t now = bench_now_ns ();
     return now >= bench->deadline_ns? 0: (int) ((bench->deadline_ns - now) / 1000000 + 1);
-}
-
-static void
-s_pack_text (msgpack_packer *pk, const char *text)
-{
-    size_t length = strlen (text);
-    msgpack_pack_str (pk, length);
-    msgpack_pack_str_body (pk, text, length);
-}
-
-//  Value of `key` in a map, or NULL.
-static const msgpack_object *
-s_get (const msgpack_object *map, const char *key)
-{
-    if (!map || map->type != MSGPACK_OBJECT_MAP)
-        return NULL;
-    size_t length = strlen (key);
-    for (uint32_t index = 0; index < map->via.map.size; index++) {
-        const msgpack_object *name = &map->via.map.ptr [index].key;
-        if (name->type == MSGPACK_OBJECT_STR && name->via.str.size == length
-        &&  memcmp (name->via.str.ptr, key, length) == 0)
-            return &map->via.map.ptr [index].val;
-    }
-    return NULL;
 }
 
 static bool
@@ -127,16 +96,16 @@ s_request (s_bench_t *bench, msgpack_sbuffer *sbuf, msgpack_packer *pk, bool eve
     char id [64];
     snprintf (id, sizeof id, "bench-notify-%d-%" PRIu64, (int) getpid (), ++bench->requests);
     msgpack_pack_map (pk, with_body? 5: 4);
-    s_pack_text (pk, "v");
+    bench_pack_str (pk, "v");
     msgpack_pack_uint8 (pk, 1);
-    s_pack_text (pk, "id");
-    s_pack_text (pk, id);
-    s_pack_text (pk, "op");
-    s_pack_text (pk, event? "event": "query");
-    s_pack_text (pk, event? "type": "q");
-    s_pack_text (pk, name);
+    bench_pack_str (pk, "id");
+    bench_pack_str (pk, id);
+    bench_pack_str (pk, "op");
+    bench_pack_str (pk, event? "event": "query");
+    bench_pack_str (pk, event? "type": "q");
+    bench_pack_str (pk, name);
     if (with_body)
-        s_pack_text (pk, event? "data": "args");
+        bench_pack_str (pk, event? "data": "args");
 }
 
 static int
@@ -159,10 +128,10 @@ s_send_update (s_bench_t *bench, uint64_t index)
     char country [16];
     snprintf (country, sizeof country, "C%" PRIu64, index % 100);
     msgpack_pack_map (&pk, 2);
-    s_pack_text (&pk, "org");
-    s_pack_text (&pk, bench->org);
-    s_pack_text (&pk, "country");
-    s_pack_text (&pk, country);
+    bench_pack_str (&pk, "org");
+    bench_pack_str (&pk, bench->org);
+    bench_pack_str (&pk, "country");
+    bench_pack_str (&pk, country);
     return s_send (bench, &sbuf);
 }
 
@@ -185,9 +154,10 @@ s_reply (s_bench_t *bench, msgpack_unpacked *unpacked, zmq_msg_t *frame)
         fprintf (stderr, "bench_notify: a reply that is not msgpack\n");
         goto fail;
     }
-    const msgpack_object *ok = s_get (&unpacked->data, "ok");
+    const msgpack_object *ok = bench_map_get (&unpacked->data, "ok");
     if (!ok || ok->type != MSGPACK_OBJECT_BOOLEAN || !ok->via.boolean) {
-        const msgpack_object *message = s_get (s_get (&unpacked->data, "error"), "message");
+        const msgpack_object *error = bench_map_get (&unpacked->data, "error");
+        const msgpack_object *message = bench_map_get (error, "message");
         fprintf (stderr, "bench_notify: error reply: %.*s\n",
                  message && message->type == MSGPACK_OBJECT_STR? (int) message->via.str.size: 7,
                  message && message->type == MSGPACK_OBJECT_STR? message->via.str.ptr: "unknown");
@@ -208,7 +178,7 @@ s_ack (s_bench_t *bench, uint64_t *seq)
     zmq_msg_t frame;
     if (s_reply (bench, &unpacked, &frame))
         return -1;
-    if (seq && !s_uint (s_get (&unpacked.data, "seq"), seq))
+    if (seq && !s_uint (bench_map_get (&unpacked.data, "seq"), seq))
         *seq = 0;
     msgpack_unpacked_destroy (&unpacked);
     zmq_msg_close (&frame);
@@ -226,15 +196,15 @@ s_hello (s_bench_t *bench, uint64_t *oldest, uint64_t *last)
     zmq_msg_t frame;
     if (s_send (bench, &sbuf) || s_reply (bench, &unpacked, &frame))
         return -1;
-    const msgpack_object *result = s_get (&unpacked.data, "result");
-    const msgpack_object *pub = s_get (result, "pub_endpoint");
+    const msgpack_object *result = bench_map_get (&unpacked.data, "result");
+    const msgpack_object *pub = bench_map_get (result, "pub_endpoint");
     int rc = -1;
     if (pub && pub->type == MSGPACK_OBJECT_STR && pub->via.str.size < sizeof bench->pub_endpoint
-    &&  s_uint (s_get (result, "last_notification_seq"), last)) {
+    &&  s_uint (bench_map_get (result, "last_notification_seq"), last)) {
         snprintf (bench->pub_endpoint, sizeof bench->pub_endpoint, "%.*s",
                   (int) pub->via.str.size, pub->via.str.ptr);
         //  A daemon without retention says nothing of the oldest: 1
-        if (!s_uint (s_get (result, "oldest_notification_seq"), oldest))
+        if (!s_uint (bench_map_get (result, "oldest_notification_seq"), oldest))
             *oldest = 1;
         rc = 0;
     }
@@ -247,21 +217,12 @@ s_hello (s_bench_t *bench, uint64_t *oldest, uint64_t *last)
 
 //  --- latency
 
-static int
-s_compare_i64 (const void *left, const void *right)
-{
-    int64_t a = *(const int64_t *) left, b = *(const int64_t *) right;
-    return a < b? -1: a > b;
-}
-
 //  Nearest-rank percentile of `count` values, sorted in place, in µs.
 static double
 s_percentile_us (int64_t *values, size_t count, double percent)
 {
-    qsort (values, count, sizeof *values, s_compare_i64);
-    size_t rank = (size_t) (percent / 100.0 * (double) count + 0.999999);
-    rank = rank < 1? 1: rank > count? count: rank;
-    return (double) values [rank - 1] / 1000.0;
+    qsort (values, count, sizeof *values, bench_compare_i64);
+    return (double) values [bench_percentile_rank (count, percent) - 1] / 1000.0;
 }
 
 //  The event_seq of an event.org.updated notification, 0 if not one (or
@@ -281,7 +242,8 @@ s_notification_event_seq (void *sub)
         msgpack_unpacked_init (&unpacked);
         if (msgpack_unpack_next (&unpacked, zmq_msg_data (&body), zmq_msg_size (&body), NULL)
             == MSGPACK_UNPACK_SUCCESS)
-            s_uint (s_get (s_get (&unpacked.data, "data"), "event_seq"), &event_seq);
+            s_uint (bench_map_get (bench_map_get (&unpacked.data, "data"), "event_seq"),
+                    &event_seq);
         msgpack_unpacked_destroy (&unpacked);
     }
     //  Drop any further frames
@@ -329,7 +291,7 @@ s_subscriber (void *arg_p)
     while (!shared->stop) {
         pthread_mutex_unlock (&shared->lock);
         uint64_t event_seq = s_notification_event_seq (sub);
-        uint64_t now = s_now_ns ();
+        uint64_t now = bench_now_ns ();
         pthread_mutex_lock (&shared->lock);
         if (event_seq) {
             shared->last_seq [arg->index] = event_seq;
@@ -371,10 +333,10 @@ s_all_received (s_subscribers_t *shared, uint64_t seq, int wait_ms)
 static int
 s_one_event (s_bench_t *bench, uint64_t index, uint64_t *sent_ns, uint64_t *ack_ns, uint64_t *seq)
 {
-    *sent_ns = s_now_ns ();
+    *sent_ns = bench_now_ns ();
     if (s_send_update (bench, index) || s_ack (bench, seq))
         return -1;
-    *ack_ns = s_now_ns ();
+    *ack_ns = bench_now_ns ();
     return 0;
 }
 
@@ -484,22 +446,22 @@ s_read_log (s_bench_t *bench, uint64_t since, const char *prefix, uint64_t *retu
         msgpack_packer pk;
         s_request (bench, &sbuf, &pk, false, "notifications", true);
         msgpack_pack_map (&pk, prefix? 3: 2);
-        s_pack_text (&pk, "since");
+        bench_pack_str (&pk, "since");
         msgpack_pack_uint64 (&pk, since);
-        s_pack_text (&pk, "limit");
+        bench_pack_str (&pk, "limit");
         msgpack_pack_uint32 (&pk, S_PAGE_LIMIT);
         if (prefix) {
-            s_pack_text (&pk, "prefix");
+            bench_pack_str (&pk, "prefix");
             msgpack_pack_array (&pk, 1);
-            s_pack_text (&pk, prefix);
+            bench_pack_str (&pk, prefix);
         }
         msgpack_unpacked unpacked;
         zmq_msg_t frame;
         if (s_send (bench, &sbuf) || s_reply (bench, &unpacked, &frame))
             return -1;
-        const msgpack_object *result = s_get (&unpacked.data, "result");
-        const msgpack_object *list = s_get (result, "notifications");
-        const msgpack_object *next = s_get (result, "next");
+        const msgpack_object *result = bench_map_get (&unpacked.data, "result");
+        const msgpack_object *list = bench_map_get (result, "notifications");
+        const msgpack_object *next = bench_map_get (result, "next");
         bool valid = list && list->type == MSGPACK_OBJECT_ARRAY && next;
         if (valid) {
             *returned += list->via.array.size;
@@ -530,10 +492,10 @@ s_replay (s_bench_t *bench)
     const char *prefixes [] = { NULL, "event.org.registered" };
     for (int filtered = 0; filtered < 2; filtered++) {
         uint64_t returned, pages, bytes;
-        uint64_t start = s_now_ns ();
+        uint64_t start = bench_now_ns ();
         if (s_read_log (bench, oldest, prefixes [filtered], &returned, &pages, &bytes))
             return -1;
-        double seconds = (double) (s_now_ns () - start) / 1e9;
+        double seconds = (double) (bench_now_ns () - start) / 1e9;
         if (!filtered && returned != expected) {
             fprintf (stderr, "bench_notify: replay returned %" PRIu64 " notifications, the log "
                      "holds %" PRIu64 "\n", returned, expected);
@@ -556,7 +518,7 @@ s_run (const s_options_t *options)
 {
     s_bench_t bench = {
         .options = options,
-        .deadline_ns = s_now_ns () + (uint64_t) (options->timeout_s * 1e9)
+        .deadline_ns = bench_now_ns () + (uint64_t) (options->timeout_s * 1e9)
     };
     bench.context = zmq_ctx_new ();
     bench.dealer = zmq_socket (bench.context, ZMQ_DEALER);
@@ -573,18 +535,18 @@ s_run (const s_options_t *options)
         rc = s_hello (&bench, &oldest, &last);
     //  An org of our own, so that a second run on the same daemon works
     snprintf (bench.org, sizeof bench.org, "bench-notify-%d-%" PRIu64, (int) getpid (),
-              s_now_ns () % 1000000);
+              bench_now_ns () % 1000000);
     if (rc == 0) {
         msgpack_sbuffer sbuf;
         msgpack_packer pk;
         s_request (&bench, &sbuf, &pk, true, "org.registered", true);
         msgpack_pack_map (&pk, 3);
-        s_pack_text (&pk, "org");
-        s_pack_text (&pk, bench.org);
-        s_pack_text (&pk, "name");
-        s_pack_text (&pk, "Benchmark");
-        s_pack_text (&pk, "kind");
-        s_pack_text (&pk, "ngo");
+        bench_pack_str (&pk, "org");
+        bench_pack_str (&pk, bench.org);
+        bench_pack_str (&pk, "name");
+        bench_pack_str (&pk, "Benchmark");
+        bench_pack_str (&pk, "kind");
+        bench_pack_str (&pk, "ngo");
         rc = s_send (&bench, &sbuf) || s_ack (&bench, NULL)? -1: 0;
     }
     for (int run = 0; rc == 0 && run < options->runs; run++)
@@ -616,18 +578,6 @@ s_usage (FILE *file)
 }
 
 static int
-s_parse_count (const char *text, uint64_t *value)
-{
-    char *end;
-    errno = 0;
-    unsigned long long parsed = strtoull (text, &end, 10);
-    if (errno || end == text || *end || *text == '-')
-        return -1;
-    *value = parsed;
-    return 0;
-}
-
-static int
 s_parse_counts (const char *text, s_options_t *options)
 {
     options->runs = 0;
@@ -635,7 +585,7 @@ s_parse_counts (const char *text, s_options_t *options)
     snprintf (copy, sizeof copy, "%s", text);
     for (char *item = strtok (copy, ","); item; item = strtok (NULL, ",")) {
         uint64_t count;
-        if (options->runs == S_RUNS_MAX || s_parse_count (item, &count)
+        if (options->runs == S_RUNS_MAX || bench_parse_count (item, &count)
         ||  count < 1 || count > S_SUBSCRIBERS_MAX)
             return -1;
         options->subscriber_counts [options->runs++] = (int) count;
@@ -662,16 +612,12 @@ main (int argc, char *argv [])
     int option;
     while ((option = getopt_long (argc, argv, "e:n:s:r:t:h", long_options, NULL)) != -1) {
         bool bad = false;
-        char *end;
         switch (option) {
             case 'e': options.endpoint = optarg; break;
-            case 'n': bad = s_parse_count (optarg, &options.events) || options.events == 0; break;
+            case 'n': bad = bench_parse_count (optarg, &options.events) || !options.events; break;
             case 's': bad = s_parse_counts (optarg, &options) != 0; break;
-            case 'r': bad = s_parse_count (optarg, &options.replay_events); break;
-            case 't':
-                options.timeout_s = strtod (optarg, &end);
-                bad = *end || !(options.timeout_s > 0);
-                break;
+            case 'r': bad = bench_parse_count (optarg, &options.replay_events); break;
+            case 't': bad = bench_parse_seconds (optarg, &options.timeout_s); break;
             case 'h': s_usage (stdout); return 0;
             default: s_usage (stderr); return 2;
         }

@@ -27,16 +27,17 @@
 #include <libpq-fe.h>
 #include <poll.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 
 #include "bench_mix.h"
+#include "bench_util.h"
+
+//  Says why on stderr and exits 1, from any thread (bench_fail)
+#define S_FAIL(...) bench_fail ("bench_pg", __VA_ARGS__)
 
 //  The results one transaction produces, in order, with its sync last
 enum {
@@ -71,60 +72,6 @@ typedef struct {
     pthread_barrier_t *start;
 } s_client_t;
 
-static void
-s_fail (const char *format, ...)
-{
-    //  Threads failing together: the first one speaks and exits, the
-    //  others wait here for the end
-    static pthread_mutex_t failing = PTHREAD_MUTEX_INITIALIZER;
-    pthread_mutex_lock (&failing);
-    va_list args;
-    va_start (args, format);
-    fprintf (stderr, "bench_pg: FAILED: ");
-    vfprintf (stderr, format, args);
-    fprintf (stderr, "\n");
-    va_end (args);
-    //  From any thread: the run is void, and no rate may be printed
-    exit (1);
-}
-
-static uint64_t
-s_now_ns (void)
-{
-    struct timespec now;
-    clock_gettime (CLOCK_MONOTONIC, &now);
-    return (uint64_t) now.tv_sec * 1000000000u + (uint64_t) now.tv_nsec;
-}
-
-//  CPU time this process has used, all threads, user and system, in seconds.
-static double
-s_cpu_s (void)
-{
-    struct rusage usage;
-    getrusage (RUSAGE_SELF, &usage);
-    return (double) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-         + (double) (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
-
-static int
-s_compare_u64 (const void *left, const void *right)
-{
-    uint64_t a = *(const uint64_t *) left, b = *(const uint64_t *) right;
-    return (a > b) - (a < b);
-}
-
-//  Nearest-rank percentile of sorted values, as bench_ingest computes it.
-static uint64_t
-s_percentile (const uint64_t *sorted, uint64_t count, double percent)
-{
-    uint64_t rank = (uint64_t) (percent / 100.0 * (double) count + 0.999999);
-    if (rank < 1)
-        rank = 1;
-    if (rank > count)
-        rank = count;
-    return sorted [rank - 1];
-}
-
 //  libpq's messages end in a newline; the report line adds its own.
 static const char *
 s_message (const char *message)
@@ -142,9 +89,9 @@ s_connect (const char *conninfo)
 {
     PGconn *conn = PQconnectdb (conninfo);
     if (!conn)
-        s_fail ("cannot connect to postgres: out of memory");
+        S_FAIL ("cannot connect to postgres: out of memory");
     if (PQstatus (conn) != CONNECTION_OK)
-        s_fail ("cannot connect to postgres with \"%s\": %s", conninfo, s_message (PQerrorMessage (conn)));
+        S_FAIL ("cannot connect to postgres with \"%s\": %s", conninfo, s_message (PQerrorMessage (conn)));
     return conn;
 }
 
@@ -155,7 +102,7 @@ s_exec (PGconn *conn, const char *sql)
     PGresult *result = PQexec (conn, sql);
     ExecStatusType status = PQresultStatus (result);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
-        s_fail ("\"%s\": %s", sql, s_message (PQerrorMessage (conn)));
+        S_FAIL ("\"%s\": %s", sql, s_message (PQerrorMessage (conn)));
     PQclear (result);
 }
 
@@ -164,7 +111,7 @@ s_prepare (PGconn *conn, const char *name, const char *sql)
 {
     PGresult *result = PQprepare (conn, name, sql, 0, NULL);
     if (PQresultStatus (result) != PGRES_COMMAND_OK)
-        s_fail ("cannot prepare \"%s\": %s", sql, s_message (PQerrorMessage (conn)));
+        S_FAIL ("cannot prepare \"%s\": %s", sql, s_message (PQerrorMessage (conn)));
     PQclear (result);
 }
 
@@ -203,7 +150,7 @@ s_client_prepare (s_client_t *self)
     self->sent_ns = calloc (self->count, sizeof (uint64_t));
     self->latency_ns = calloc (self->count, sizeof (uint64_t));
     if (!mix || !self->events || !self->sent_ns || !self->latency_ns)
-        s_fail ("out of memory for %" PRIu64 " events", self->count);
+        S_FAIL ("out of memory for %" PRIu64 " events", self->count);
     for (uint64_t index = 0; index < self->count; index++) {
         bench_event_t event;
         bench_mix_next (mix, &event);
@@ -212,7 +159,7 @@ s_client_prepare (s_client_t *self)
         snprintf (copy->key, sizeof copy->key, "%s", event.key);
         copy->body = malloc (event.body_size);
         if (!copy->body)
-            s_fail ("out of memory for event bodies");
+            S_FAIL ("out of memory for event bodies");
         memcpy (copy->body, event.body, event.body_size);
         copy->body_size = (int) event.body_size;
     }
@@ -221,7 +168,7 @@ s_client_prepare (s_client_t *self)
     //  Non-blocking, so a full socket never stops us reading the replies
     //  that would let the server take more
     if (PQsetnonblocking (conn, 1) != 0 || PQenterPipelineMode (conn) != 1)
-        s_fail ("cannot enter pipeline mode: %s", s_message (PQerrorMessage (conn)));
+        S_FAIL ("cannot enter pipeline mode: %s", s_message (PQerrorMessage (conn)));
 }
 
 //  Queues one event's transaction and its sync in libpq's output buffer.
@@ -240,7 +187,7 @@ s_client_send (s_client_t *self, const s_event_t *event)
     ||  !PQsendQueryPrepared (conn, "notify", 1, notify_values, NULL, NULL, 0)
     ||  !PQsendQueryPrepared (conn, "commit", 0, NULL, NULL, NULL, 0)
     ||  !PQpipelineSync (conn))
-        s_fail ("client %" PRIu32 ": cannot send a transaction: %s",
+        S_FAIL ("client %" PRIu32 ": cannot send a transaction: %s",
                 self->index, s_message (PQerrorMessage (conn)));
 }
 
@@ -250,7 +197,7 @@ static uint64_t
 s_client_drain (s_client_t *self, uint64_t *synced, int *position, bool *null_due)
 {
     PGconn *conn = self->conn;
-    uint64_t now = s_now_ns ();
+    uint64_t now = bench_now_ns ();
     uint64_t taken = 0;
     while (!PQisBusy (conn)) {
         PGresult *result = PQgetResult (conn);
@@ -267,7 +214,7 @@ s_client_drain (s_client_t *self, uint64_t *synced, int *position, bool *null_du
                               : *position == S_AT_NOTIFY? PGRES_TUPLES_OK
                               : PGRES_COMMAND_OK;
         if (status != wanted)
-            s_fail ("client %" PRIu32 " event %" PRIu64 ": %s at statement %d: %s",
+            S_FAIL ("client %" PRIu32 " event %" PRIu64 ": %s at statement %d: %s",
                     self->index, *synced, PQresStatus (status), *position,
                     s_message (PQresultErrorMessage (result)));
         PQclear (result);
@@ -300,16 +247,16 @@ s_client_run (void *argument)
         uint64_t first_new = sent;
         while (sent < self->count && sent - synced < self->options->window)
             s_client_send (self, &self->events [sent++]);
-        uint64_t now = s_now_ns ();
+        uint64_t now = bench_now_ns ();
         for (uint64_t index = first_new; index < sent; index++)
             self->sent_ns [index] = now;
         if (now > self->deadline_ns)
-            s_fail ("client %" PRIu32 ": timeout with %" PRIu64 " of %" PRIu64 " transactions acked",
+            S_FAIL ("client %" PRIu32 ": timeout with %" PRIu64 " of %" PRIu64 " transactions acked",
                     self->index, synced, self->count);
 
         int flushing = PQflush (conn);
         if (flushing < 0)
-            s_fail ("client %" PRIu32 ": write to postgres: %s",
+            S_FAIL ("client %" PRIu32 ": write to postgres: %s",
                     self->index, s_message (PQerrorMessage (conn)));
         //  A flush that could not write reads instead, so results may be
         //  waiting in libpq already: the socket would not wake us for them
@@ -322,11 +269,11 @@ s_client_run (void *argument)
         uint64_t wait_ms = (self->deadline_ns - now) / 1000000u + 1;
         int ready = poll (&poller, 1, wait_ms < 1000? (int) wait_ms: 1000);
         if (ready < 0 && errno != EINTR)
-            s_fail ("client %" PRIu32 ": poll: %s", self->index, strerror (errno));
+            S_FAIL ("client %" PRIu32 ": poll: %s", self->index, strerror (errno));
         if (ready <= 0 || !(poller.revents & (POLLIN | POLLERR | POLLHUP)))
             continue;               //  writable only, or a second passed: go round
         if (!PQconsumeInput (conn))
-            s_fail ("client %" PRIu32 ": read from postgres: %s",
+            S_FAIL ("client %" PRIu32 ": read from postgres: %s",
                     self->index, s_message (PQerrorMessage (conn)));
         s_client_drain (self, &synced, &position, &null_due);
     }
@@ -340,7 +287,7 @@ s_run (const s_options_t *options)
     pthread_t *threads = calloc (options->clients, sizeof (pthread_t));
     uint64_t *latency_ns = calloc (options->events, sizeof (uint64_t));
     if (!clients || !threads || !latency_ns)
-        s_fail ("out of memory");
+        S_FAIL ("out of memory");
     pthread_barrier_t start;
     pthread_barrier_init (&start, NULL, options->clients + 1);
 
@@ -355,19 +302,19 @@ s_run (const s_options_t *options)
         s_client_prepare (client);
     }
 
-    uint64_t deadline_ns = s_now_ns () + (uint64_t) (options->timeout_s * 1e9);
+    uint64_t deadline_ns = bench_now_ns () + (uint64_t) (options->timeout_s * 1e9);
     for (uint32_t index = 0; index < options->clients; index++) {
         clients [index].deadline_ns = deadline_ns;
         if (pthread_create (&threads [index], NULL, s_client_run, &clients [index]))
-            s_fail ("cannot start client thread %" PRIu32, index);
+            S_FAIL ("cannot start client thread %" PRIu32, index);
     }
-    double cpu_before = s_cpu_s ();
+    double cpu_before = bench_cpu_s ();
     pthread_barrier_wait (&start);
-    uint64_t started_ns = s_now_ns ();
+    uint64_t started_ns = bench_now_ns ();
     for (uint32_t index = 0; index < options->clients; index++)
         pthread_join (threads [index], NULL);
-    uint64_t finished_ns = s_now_ns ();
-    double client_cpu_s = s_cpu_s () - cpu_before;
+    uint64_t finished_ns = bench_now_ns ();
+    double client_cpu_s = bench_cpu_s () - cpu_before;
     double seconds = (double) (finished_ns - started_ns) / 1e9;
 
     uint64_t total = 0;
@@ -382,13 +329,13 @@ s_run (const s_options_t *options)
         free (client->sent_ns);
         free (client->latency_ns);
     }
-    qsort (latency_ns, total, sizeof (uint64_t), s_compare_u64);
+    qsort (latency_ns, total, sizeof (uint64_t), bench_compare_u64);
     printf ("{\"system\":\"postgres\",\"clients\":%" PRIu32 ",\"events\":%" PRIu64
             ",\"window\":%" PRIu64 ",\"seconds\":%.3f,\"events_per_s\":%.1f"
             ",\"p50_us\":%.1f,\"p99_us\":%.1f,\"client_cpu_s\":%.3f}\n",
             options->clients, total, options->window, seconds, (double) total / seconds,
-            (double) s_percentile (latency_ns, total, 50) / 1e3,
-            (double) s_percentile (latency_ns, total, 99) / 1e3, client_cpu_s);
+            (double) bench_percentile (latency_ns, total, 50) / 1e3,
+            (double) bench_percentile (latency_ns, total, 99) / 1e3, client_cpu_s);
     fflush (stdout);
 
     pthread_barrier_destroy (&start);
@@ -425,19 +372,6 @@ s_usage (FILE *file)
         "  -h, --help\n");
 }
 
-//  A whole number, nothing else after it; returns true when it is bad.
-static bool
-s_parse_count (const char *text, uint64_t *value)
-{
-    char *end;
-    errno = 0;
-    unsigned long long parsed = strtoull (text, &end, 10);
-    if (errno || end == text || *end || *text == '-')
-        return true;
-    *value = parsed;
-    return false;
-}
-
 int
 main (int argc, char *argv [])
 {
@@ -458,20 +392,16 @@ main (int argc, char *argv [])
     int option;
     while ((option = getopt_long (argc, argv, "d:c:n:w:s:t:h", long_options, NULL)) != -1) {
         bool bad = false;
-        char *end;
         switch (option) {
             case 'd': options.conninfo = optarg; break;
             case 'c':
-                bad = s_parse_count (optarg, &value) || value == 0 || value > 1024;
+                bad = bench_parse_count (optarg, &value) || value == 0 || value > 1024;
                 options.clients = (uint32_t) value;
                 break;
-            case 'n': bad = s_parse_count (optarg, &options.events) || options.events == 0; break;
-            case 'w': bad = s_parse_count (optarg, &options.window) || options.window == 0; break;
-            case 's': bad = s_parse_count (optarg, &options.seed); break;
-            case 't':
-                options.timeout_s = strtod (optarg, &end);
-                bad = *end || !(options.timeout_s > 0);
-                break;
+            case 'n': bad = bench_parse_count (optarg, &options.events) || !options.events; break;
+            case 'w': bad = bench_parse_count (optarg, &options.window) || !options.window; break;
+            case 's': bad = bench_parse_count (optarg, &options.seed); break;
+            case 't': bad = bench_parse_seconds (optarg, &options.timeout_s); break;
             case 'h': s_usage (stdout); return 0;
             default: s_usage (stderr); return 2;
         }

@@ -20,21 +20,21 @@
     the timeout makes it exit non-zero after saying why on stderr; it never
     reports a rate for a run that did not fully succeed.
 */
-#include <errno.h>
 #include <getopt.h>
 #include <hiredis/hiredis.h>
 #include <inttypes.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 
 #include "bench_mix.h"
+#include "bench_util.h"
+
+//  Says why on stderr and exits 1, from any thread (bench_fail)
+#define S_FAIL(...) bench_fail ("bench_redis", __VA_ARGS__)
 
 #define S_STREAM "mitra:events"
 
@@ -63,60 +63,6 @@ typedef struct {
     pthread_barrier_t *start;
 } s_client_t;
 
-static void
-s_fail (const char *format, ...)
-{
-    //  Threads failing together: the first one speaks and exits, the
-    //  others wait here for the end
-    static pthread_mutex_t failing = PTHREAD_MUTEX_INITIALIZER;
-    pthread_mutex_lock (&failing);
-    va_list args;
-    va_start (args, format);
-    fprintf (stderr, "bench_redis: FAILED: ");
-    vfprintf (stderr, format, args);
-    fprintf (stderr, "\n");
-    va_end (args);
-    //  From any thread: the run is void, and no rate may be printed
-    exit (1);
-}
-
-static uint64_t
-s_now_ns (void)
-{
-    struct timespec now;
-    clock_gettime (CLOCK_MONOTONIC, &now);
-    return (uint64_t) now.tv_sec * 1000000000u + (uint64_t) now.tv_nsec;
-}
-
-//  CPU time this process has used, all threads, user and system, in seconds.
-static double
-s_cpu_s (void)
-{
-    struct rusage usage;
-    getrusage (RUSAGE_SELF, &usage);
-    return (double) (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-         + (double) (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
-
-static int
-s_compare_u64 (const void *left, const void *right)
-{
-    uint64_t a = *(const uint64_t *) left, b = *(const uint64_t *) right;
-    return (a > b) - (a < b);
-}
-
-//  Nearest-rank percentile of sorted values, as bench_ingest computes it.
-static uint64_t
-s_percentile (const uint64_t *sorted, uint64_t count, double percent)
-{
-    uint64_t rank = (uint64_t) (percent / 100.0 * (double) count + 0.999999);
-    if (rank < 1)
-        rank = 1;
-    if (rank > count)
-        rank = count;
-    return sorted [rank - 1];
-}
-
 //  Appends one formatted command to the client's buffer.
 static void
 s_append_command (char **buffer, size_t *size, size_t *capacity,
@@ -125,14 +71,14 @@ s_append_command (char **buffer, size_t *size, size_t *capacity,
     char *command;
     int length = redisFormatCommandArgv (&command, argc, argv, argv_size);
     if (length < 0)
-        s_fail ("cannot format a command (out of memory)");
+        S_FAIL ("cannot format a command (out of memory)");
     if (*size + (size_t) length > *capacity) {
         size_t wanted = *capacity? *capacity * 2: 1 << 20;
         while (wanted < *size + (size_t) length)
             wanted *= 2;
         *buffer = realloc (*buffer, wanted);
         if (!*buffer)
-            s_fail ("out of memory for %zu bytes of commands", wanted);
+            S_FAIL ("out of memory for %zu bytes of commands", wanted);
         *capacity = wanted;
     }
     memcpy (*buffer + *size, command, (size_t) length);
@@ -147,12 +93,12 @@ s_client_prepare (s_client_t *self)
 {
     bench_mix_t *mix = bench_mix_new (self->options->seed, self->index, self->options->clients);
     if (!mix)
-        s_fail ("cannot create event stream %" PRIu32, self->index);
+        S_FAIL ("cannot create event stream %" PRIu32, self->index);
     self->offsets = calloc (self->count + 1, sizeof (size_t));
     self->sent_ns = calloc (self->count, sizeof (uint64_t));
     self->latency_ns = calloc (self->count, sizeof (uint64_t));
     if (!self->offsets || !self->sent_ns || !self->latency_ns)
-        s_fail ("out of memory for %" PRIu64 " events", self->count);
+        S_FAIL ("out of memory for %" PRIu64 " events", self->count);
 
     size_t size = 0, capacity = 0;
     for (uint64_t index = 0; index < self->count; index++) {
@@ -199,7 +145,7 @@ static void
 s_check_reply (s_client_t *self, uint64_t event, int position, redisReply *reply)
 {
     if (reply->type == REDIS_REPLY_ERROR)
-        s_fail ("client %" PRIu32 " event %" PRIu64 ": error reply: %s",
+        S_FAIL ("client %" PRIu32 " event %" PRIu64 ": error reply: %s",
                 self->index, event, reply->str);
     bool good;
     if (!self->options->multi)
@@ -213,11 +159,11 @@ s_check_reply (s_client_t *self, uint64_t event, int position, redisReply *reply
         good = reply->type == REDIS_REPLY_ARRAY && reply->elements == 2;
         for (size_t index = 0; good && index < reply->elements; index++)
             if (reply->element [index]->type == REDIS_REPLY_ERROR)
-                s_fail ("client %" PRIu32 " event %" PRIu64 ": error inside EXEC: %s",
+                S_FAIL ("client %" PRIu32 " event %" PRIu64 ": error inside EXEC: %s",
                         self->index, event, reply->element [index]->str);
     }
     if (!good)
-        s_fail ("client %" PRIu32 " event %" PRIu64 ": unexpected reply type %d at position %d",
+        S_FAIL ("client %" PRIu32 " event %" PRIu64 ": unexpected reply type %d at position %d",
                 self->index, event, reply->type, position);
 }
 
@@ -239,35 +185,35 @@ s_client_run (void *argument)
             const char *command = self->commands + self->offsets [sent];
             size_t length = self->offsets [sent + 1] - self->offsets [sent];
             if (redisAppendFormattedCommand (redis, command, length) != REDIS_OK)
-                s_fail ("client %" PRIu32 ": cannot buffer a command: %s", self->index, redis->errstr);
+                S_FAIL ("client %" PRIu32 ": cannot buffer a command: %s", self->index, redis->errstr);
             sent++;
         }
         if (sent > first_new) {
-            uint64_t now = s_now_ns ();
+            uint64_t now = bench_now_ns ();
             for (uint64_t index = first_new; index < sent; index++)
                 self->sent_ns [index] = now;
             int done = 0;
             while (!done)
                 if (redisBufferWrite (redis, &done) != REDIS_OK)
-                    s_fail ("client %" PRIu32 ": write to redis: %s", self->index, redis->errstr);
+                    S_FAIL ("client %" PRIu32 ": write to redis: %s", self->index, redis->errstr);
         }
         //  One read (blocking, bounded by the socket timeout), then every
         //  reply it completed: they all arrived at the same moment
         if (redisBufferRead (redis) != REDIS_OK)
-            s_fail ("client %" PRIu32 ": read from redis: %s (%" PRIu64 " of %" PRIu64 " events acked)",
+            S_FAIL ("client %" PRIu32 ": read from redis: %s (%" PRIu64 " of %" PRIu64 " events acked)",
                     self->index, redis->errstr, acked, self->count);
-        uint64_t now = s_now_ns ();
+        uint64_t now = bench_now_ns ();
         if (now > self->deadline_ns)
-            s_fail ("client %" PRIu32 ": timeout with %" PRIu64 " of %" PRIu64 " events acked",
+            S_FAIL ("client %" PRIu32 ": timeout with %" PRIu64 " of %" PRIu64 " events acked",
                     self->index, acked, self->count);
         for (;;) {
             void *reply = NULL;
             if (redisReaderGetReply (redis->reader, &reply) != REDIS_OK)
-                s_fail ("client %" PRIu32 ": bad reply from redis: %s", self->index, redis->reader->errstr);
+                S_FAIL ("client %" PRIu32 ": bad reply from redis: %s", self->index, redis->reader->errstr);
             if (!reply)
                 break;
             if (acked >= sent)
-                s_fail ("client %" PRIu32 ": a reply to a command never sent", self->index);
+                S_FAIL ("client %" PRIu32 ": a reply to a command never sent", self->index);
             s_check_reply (self, acked, position, (redisReply *) reply);
             freeReplyObject (reply);
             if (++position == replies_per_event) {
@@ -287,7 +233,7 @@ s_run (const s_options_t *options)
     pthread_t *threads = calloc (options->clients, sizeof (pthread_t));
     uint64_t *latency_ns = calloc (options->events, sizeof (uint64_t));
     if (!clients || !threads || !latency_ns)
-        s_fail ("out of memory");
+        S_FAIL ("out of memory");
     pthread_barrier_t start;
     pthread_barrier_init (&start, NULL, options->clients + 1);
 
@@ -309,37 +255,37 @@ s_run (const s_options_t *options)
                       : redisConnectWithTimeout (options->host, options->port, timeout);
         if (!client->redis || client->redis->err) {
             if (options->socket_path)
-                s_fail ("cannot connect to redis at unix socket %s: %s", options->socket_path,
+                S_FAIL ("cannot connect to redis at unix socket %s: %s", options->socket_path,
                         client->redis? client->redis->errstr: "out of memory");
             else
-                s_fail ("cannot connect to redis at %s:%d: %s", options->host, options->port,
+                S_FAIL ("cannot connect to redis at %s:%d: %s", options->host, options->port,
                         client->redis? client->redis->errstr: "out of memory");
         }
         if (redisSetTimeout (client->redis, timeout) != REDIS_OK)
-            s_fail ("cannot set the socket timeout: %s", client->redis->errstr);
+            S_FAIL ("cannot set the socket timeout: %s", client->redis->errstr);
         //  One round trip now, so a server that accepts but cannot serve
         //  (loading, misconfigured) fails here and not in the timed part
         redisReply *pong = redisCommand (client->redis, "PING");
         if (!pong || pong->type == REDIS_REPLY_ERROR)
-            s_fail ("redis did not answer PING: %s",
+            S_FAIL ("redis did not answer PING: %s",
                     pong? pong->str: client->redis->errstr);
         freeReplyObject (pong);
         s_client_prepare (client);
     }
 
-    uint64_t deadline_ns = s_now_ns () + (uint64_t) (options->timeout_s * 1e9);
+    uint64_t deadline_ns = bench_now_ns () + (uint64_t) (options->timeout_s * 1e9);
     for (uint32_t index = 0; index < options->clients; index++) {
         clients [index].deadline_ns = deadline_ns;
         if (pthread_create (&threads [index], NULL, s_client_run, &clients [index]))
-            s_fail ("cannot start client thread %" PRIu32, index);
+            S_FAIL ("cannot start client thread %" PRIu32, index);
     }
-    double cpu_before = s_cpu_s ();
+    double cpu_before = bench_cpu_s ();
     pthread_barrier_wait (&start);
-    uint64_t started_ns = s_now_ns ();
+    uint64_t started_ns = bench_now_ns ();
     for (uint32_t index = 0; index < options->clients; index++)
         pthread_join (threads [index], NULL);
-    uint64_t finished_ns = s_now_ns ();
-    double client_cpu_s = s_cpu_s () - cpu_before;
+    uint64_t finished_ns = bench_now_ns ();
+    double client_cpu_s = bench_cpu_s () - cpu_before;
     double seconds = (double) (finished_ns - started_ns) / 1e9;
 
     uint64_t total = 0;
@@ -353,13 +299,13 @@ s_run (const s_options_t *options)
         free (client->sent_ns);
         free (client->latency_ns);
     }
-    qsort (latency_ns, total, sizeof (uint64_t), s_compare_u64);
+    qsort (latency_ns, total, sizeof (uint64_t), bench_compare_u64);
     printf ("{\"system\":\"redis\",\"clients\":%" PRIu32 ",\"events\":%" PRIu64
             ",\"window\":%" PRIu64 ",\"seconds\":%.3f,\"events_per_s\":%.1f"
             ",\"p50_us\":%.1f,\"p99_us\":%.1f,\"client_cpu_s\":%.3f%s}\n",
             options->clients, total, options->window, seconds, (double) total / seconds,
-            (double) s_percentile (latency_ns, total, 50) / 1e3,
-            (double) s_percentile (latency_ns, total, 99) / 1e3, client_cpu_s,
+            (double) bench_percentile (latency_ns, total, 50) / 1e3,
+            (double) bench_percentile (latency_ns, total, 99) / 1e3, client_cpu_s,
             options->multi? ",\"multi\":true": "");
     fflush (stdout);
 
@@ -398,19 +344,6 @@ s_usage (FILE *file)
         "  -h, --help\n");
 }
 
-//  A whole number, nothing else after it; returns true when it is bad.
-static bool
-s_parse_count (const char *text, uint64_t *value)
-{
-    char *end;
-    errno = 0;
-    unsigned long long parsed = strtoull (text, &end, 10);
-    if (errno || end == text || *end || *text == '-')
-        return true;
-    *value = parsed;
-    return false;
-}
-
 int
 main (int argc, char *argv [])
 {
@@ -435,25 +368,21 @@ main (int argc, char *argv [])
     int option;
     while ((option = getopt_long (argc, argv, "S:H:p:c:n:w:s:t:h", long_options, NULL)) != -1) {
         bool bad = false;
-        char *end;
         switch (option) {
             case 'S': options.socket_path = optarg; break;
             case 'H': options.host = optarg; break;
             case 'p':
-                bad = s_parse_count (optarg, &value) || value == 0 || value > 65535;
+                bad = bench_parse_count (optarg, &value) || value == 0 || value > 65535;
                 options.port = (int) value;
                 break;
             case 'c':
-                bad = s_parse_count (optarg, &value) || value == 0 || value > 1024;
+                bad = bench_parse_count (optarg, &value) || value == 0 || value > 1024;
                 options.clients = (uint32_t) value;
                 break;
-            case 'n': bad = s_parse_count (optarg, &options.events) || options.events == 0; break;
-            case 'w': bad = s_parse_count (optarg, &options.window) || options.window == 0; break;
-            case 's': bad = s_parse_count (optarg, &options.seed); break;
-            case 't':
-                options.timeout_s = strtod (optarg, &end);
-                bad = *end || !(options.timeout_s > 0);
-                break;
+            case 'n': bad = bench_parse_count (optarg, &options.events) || !options.events; break;
+            case 'w': bad = bench_parse_count (optarg, &options.window) || !options.window; break;
+            case 's': bad = bench_parse_count (optarg, &options.seed); break;
+            case 't': bad = bench_parse_seconds (optarg, &options.timeout_s); break;
             case OPT_MULTI: options.multi = true; break;
             case 'h': s_usage (stdout); return 0;
             default: s_usage (stderr); return 2;
