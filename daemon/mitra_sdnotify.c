@@ -13,8 +13,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-int
-mitra_sdnotify (const char *state)
+static int
+s_send (const char *state, int flags)
 {
     const char *path = getenv ("NOTIFY_SOCKET");
     if (!path || !*path)
@@ -30,21 +30,33 @@ mitra_sdnotify (const char *state)
     if (fd < 0)
         return -1;
     socklen_t size = (socklen_t) (offsetof (struct sockaddr_un, sun_path) + length);
-    ssize_t sent = sendto (fd, state, strlen (state), MSG_NOSIGNAL,
+    ssize_t sent = sendto (fd, state, strlen (state), MSG_NOSIGNAL | flags,
                            (struct sockaddr *) &address, size);
     close (fd);
     return sent < 0? -1: 0;
 }
 
 int
-mitra_sdnotifyf (const char *format, ...)
+mitra_sdnotify (const char *state)
+{
+    return s_send (state, 0);
+}
+
+int
+mitra_sdnotify_try (const char *state)
+{
+    return s_send (state, MSG_DONTWAIT);
+}
+
+int
+mitra_sdnotify_tryf (const char *format, ...)
 {
     char state [512];
     va_list args;
     va_start (args, format);
     vsnprintf (state, sizeof state, format, args);
     va_end (args);
-    return mitra_sdnotify (state);
+    return mitra_sdnotify_try (state);
 }
 
 unsigned long long

@@ -566,7 +566,7 @@ s_release (mitra_server_t *self, size_t count)
 static void
 s_status (mitra_server_t *self)
 {
-    mitra_sdnotifyf ("STATUS=serving, last seq %llu, notifications %llu..%llu, %llu rejected",
+    mitra_sdnotify_tryf ("STATUS=serving, last seq %llu, notifications %llu..%llu, %llu rejected",
                      (unsigned long long) mitra_engine_last_seq (self->engine),
                      (unsigned long long) mitra_engine_oldest_notification (self->engine),
                      (unsigned long long) mitra_engine_last_notification (self->engine),
@@ -690,7 +690,7 @@ mitra_server_run (mitra_server_t *self)
         if (rc > 0 && backup_item >= 0 && (items [backup_item].revents & ZMQ_POLLIN))
             s_backup_finish (self);
         if (watchdog_usec)
-            mitra_sdnotify ("WATCHDOG=1");
+            mitra_sdnotify_try ("WATCHDOG=1");
         if (rc < 0) {
             if (zmq_errno () == EINTR)
                 continue;

@@ -76,7 +76,28 @@ def main():
         t.check(hello.get("heartbeat_ms") == 700, "old configuration kept: %r" % hello)
         r = c.event("org.registered", {"org": "after-reload", "name": "x", "kind": "ngo"})
         t.check(r.get("ok"), "still accepting events: %r" % r)
+
+        # A reader that stops reading: STATUS goes out after every batch and
+        # WATCHDOG every loop turn, far more than the socket's queue of ten
+        # datagrams; the daemon must drop them rather than stop serving
+        acked = 0
+        for n in range(40):
+            r = c.event("org.updated", {"org": "after-reload", "country": "C%d" % n})
+            acked += bool(r.get("ok"))
+        time.sleep(1.0)
+        r = c.event("org.updated", {"org": "after-reload", "country": "last"})
+        acked += bool(r.get("ok"))
+        t.check(acked == 41, "41 events acked while nobody read the notify socket: %d" % acked)
         c.close()
+        # Drain what was queued (WATCHDOG keeps coming: a bounded read)
+        sock.settimeout(0.1)
+        drain_until = time.monotonic() + 1.0
+        while time.monotonic() < drain_until:
+            try:
+                sock.recv(4096)
+            except socket.timeout:
+                pass
+        sock.settimeout(10)
 
         proc.send_signal(signal.SIGTERM)
         t.check(expect("STOPPING=1") is not None, "STOPPING=1 at SIGTERM")
