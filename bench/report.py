@@ -126,7 +126,12 @@ for subs in (1, 10):
         target("commit → subscriber p99, %d subscriber%s (bound: send → notification)"
                % (subs, "s" if subs > 1 else ""), ms(v) + " ms", "≤ 1 ms", v <= 1)
 
-scale = rows("scale")
+# Warm starts (page cache holding the store) are the figures; one cold
+# start per size is shown beside them
+scale_all = [r for r in rows("scale") if r.get("phase", "run") == "run"]
+scale = [r for r in scale_all if r.get("cache", "warm") == "warm"]
+scale_cold = [r for r in scale_all if r.get("cache") == "cold"]
+scale_fill = [r for r in rows("scale") if r.get("phase") == "fill"]
 sizes = sorted({r["size"] for r in scale})
 if sizes:
     big, small = sizes[-1], sizes[0]
@@ -134,11 +139,18 @@ if sizes:
     at_small = [r for r in scale if r["size"] == small]
     v = med([r["ready_ms"] for r in at_big])
     target("start → READY at %s partnerships" % rate(big), ms(v) + " ms", "≤ 100 ms", v <= 100)
-    v = max(med([r["rss_start_kb"] for r in at_big]), med([r["rss_after_kb"] for r in at_big])) / 1024
-    target("RSS at %s partnerships (after start and after the query mix, larger)" % rate(big),
-           "%.1f MB" % v, "≤ 30 MB", v <= 30)
-    for key, label in (("next_lookup_ns", "next-deadline lookup"), ("get_p99_us", "`partnership.get` p99")):
-        a, b = med([r[key] for r in at_big]), med([r[key] for r in at_small])
+    v = med([r["rss_start_kb"] for r in at_big]) / 1024
+    target("RSS after start at %s partnerships" % rate(big), "%.1f MB" % v, "≤ 30 MB", v <= 30)
+    v = med([r["rss_after_kb"] for r in at_big]) / 1024
+    anon = med([r["rss_anon_after_kb"] for r in at_big if "rss_anon_after_kb" in r] or [0]) / 1024
+    target("RSS after the query mix at %s partnerships (of it the daemon's own memory, "
+           "RssAnon: %.1f MB; the rest is data-file pages the reads mapped)" % (rate(big), anon),
+           "%.0f MB" % v, "≤ 30 MB", v <= 30)
+    for key, label in (("next_lookup_ns", "next-deadline lookup"),
+                       ("get_p99_us", "`partnership.get` p99, fresh daemon"),
+                       ("get_again_p99_us", "`partnership.get` p99, pages already mapped")):
+        a = med([r[key] for r in at_big if key in r])
+        b = med([r[key] for r in at_small if key in r])
         if a is not None and b:
             target("%s, %s / %s partnerships" % (label, rate(big), rate(small)),
                    ratio(a / b) + "×", "≤ 1.5×", a / b <= 1.5)
@@ -259,27 +271,46 @@ else:
 # ---------------------------------------------------------------- scale
 w("## 5. Scale\n")
 if scale:
-    w("Stores of N partnerships (~10 events each) filled through the daemon's engine "
-      "(bench_scale), then the real mitrad started on each BENCH_RUNS times.\n")
-    w("| partnerships | READY ms | RSS after start MB | RSS after queries MB | data file MB | "
-      "partnership.get p50 µs | p99 µs | next deadline ns |")
-    w("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    w("Stores of N partnerships (two orgs and ten events each: proposed, member added, "
+      "milestones, evaluation scheduled, contacts, progress) filled through the daemon's "
+      "engine (`bench_scale fill`), then the real mitrad started on each store BENCH_RUNS "
+      "times with the page cache warm (sizes taking turns) and once cold (data.mdb evicted). "
+      "Each start: READY on a notify socket, RSS, 2000 `partnership.get` on random "
+      "partnerships (then the same 2000 again, their pages mapped), 200 each of org.get, "
+      "partnership.list of an org, health and due, 10 match (up to 100k only: see below), "
+      "SIGTERM, exit 0. Warm starts below.\n")
+    w("| partnerships | READY ms | RSS after start MB | RSS after queries MB (RssAnon) | "
+      "data file MB | get p50 µs | get p99 µs | get p99, mapped µs | next deadline ns |")
+    w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size in sizes:
         rs = [r for r in scale if r["size"] == size]
         f = lambda k, d=1.0, fmt=(lambda v: "%.1f" % v): spread([r[k] / d for r in rs if k in r], fmt)
-        w("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        w("| %s | %s | %s | %s (%s) | %s | %s | %s | %s | %s |" % (
             rate(size), f("ready_ms"), f("rss_start_kb", 1024), f("rss_after_kb", 1024),
-            f("data_bytes", 1 << 20, lambda v: "%.0f" % v), f("get_p50_us"), f("get_p99_us"),
+            f("rss_anon_after_kb", 1024), f("data_bytes", 1 << 20, lambda v: "%.0f" % v),
+            f("get_p50_us"), f("get_p99_us"), f("get_again_p99_us"),
             f("next_lookup_ns", 1.0, lambda v: "%.0f" % v)))
     w("")
+    if scale_cold or scale_fill:
+        w("| partnerships | fill s (events/s) | READY cold ms | get p50 / p99 cold µs |")
+        w("|---:|---:|---:|---:|")
+        for size in sizes:
+            fill = [r for r in scale_fill if r["size"] == size]
+            cold = [r for r in scale_cold if r["size"] == size]
+            w("| %s | %s | %s | %s |" % (
+                rate(size),
+                "%.0f (%s)" % (fill[-1]["fill_s"], rate(fill[-1]["events_per_s"])) if fill else "—",
+                ms(cold[-1]["ready_ms"]) if cold else "—",
+                "%.0f / %.0f" % (cold[-1]["get_p50_us"], cold[-1]["get_p99_us"]) if cold else "—"))
+        w("")
     w("Ratios to %s partnerships (medians):\n" % rate(sizes[0]))
-    w("| partnerships | READY | RSS after queries | partnership.get p99 | next deadline |")
-    w("|---:|---:|---:|---:|---:|")
+    w("| partnerships | READY | RSS after queries | get p99 | get p99, mapped | next deadline |")
+    w("|---:|---:|---:|---:|---:|---:|")
     base = {k: med([r[k] for r in scale if r["size"] == sizes[0] and k in r])
-            for k in ("ready_ms", "rss_after_kb", "get_p99_us", "next_lookup_ns")}
+            for k in ("ready_ms", "rss_after_kb", "get_p99_us", "get_again_p99_us", "next_lookup_ns")}
     for size in sizes[1:]:
         cells = []
-        for k in ("ready_ms", "rss_after_kb", "get_p99_us", "next_lookup_ns"):
+        for k in ("ready_ms", "rss_after_kb", "get_p99_us", "get_again_p99_us", "next_lookup_ns"):
             v = med([r[k] for r in scale if r["size"] == size and k in r])
             cells.append(ratio(v / base[k]) if v is not None and base[k] else "—")
         w("| %s | %s |" % (rate(size), " | ".join(cells)))
