@@ -16,6 +16,7 @@
     never leaves the daemon it started running.
 */
 #include "bench_scale.h"
+#include "bench_util.h"
 #include "mitra_codec.h"
 
 #include <errno.h>
@@ -178,7 +179,7 @@ s_daemon_start (s_daemon_t *daemon, const s_options_t *options, uint64_t *ready_
         return bench_scale_fail ("cannot bind %s: %s", notify, strerror (errno));
     setenv ("NOTIFY_SOCKET", notify, 1);
 
-    uint64_t started = bench_scale_now_ns ();
+    uint64_t started = bench_now_ns ();
     daemon->pid = fork ();
     if (daemon->pid == 0) {
         int fd = open (daemon->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -195,12 +196,12 @@ s_daemon_start (s_daemon_t *daemon, const s_options_t *options, uint64_t *ready_
         return bench_scale_fail ("cannot fork: %s", strerror (errno));
     }
     //  Datagrams until READY=1 (STATUS= and others may come too)
-    while (bench_scale_now_ns () - started < (uint64_t) S_READY_TIMEOUT_MS * 1000000) {
+    while (bench_now_ns () - started < (uint64_t) S_READY_TIMEOUT_MS * 1000000) {
         struct pollfd item = { .fd = daemon->notify_fd, .events = POLLIN };
         if (poll (&item, 1, 100) == 1) {
             char message [1024];
             ssize_t size = recv (daemon->notify_fd, message, sizeof message - 1, 0);
-            uint64_t now = bench_scale_now_ns ();
+            uint64_t now = bench_now_ns ();
             if (size <= 0)
                 continue;
             message [size] = 0;
@@ -248,7 +249,7 @@ s_daemon_connect (s_daemon_t *daemon)
 static int
 s_query (s_daemon_t *daemon, const char *name, const msgpack_sbuffer *args, uint64_t *elapsed_ns)
 {
-    uint64_t started = bench_scale_now_ns ();
+    uint64_t started = bench_now_ns ();
     msgpack_sbuffer sbuf;
     msgpack_sbuffer_init (&sbuf);
     msgpack_packer pk;
@@ -294,15 +295,8 @@ s_query (s_daemon_t *daemon, const char *name, const msgpack_sbuffer *args, uint
         mitra_doc_destroy (&doc);
     }
     zmq_msg_close (&reply);
-    *elapsed_ns = bench_scale_now_ns () - started;
+    *elapsed_ns = bench_now_ns () - started;
     return rc;
-}
-
-static int
-s_compare (const void *left, const void *right)
-{
-    uint64_t a = *(const uint64_t *) left, b = *(const uint64_t *) right;
-    return a < b? -1: a > b;
 }
 
 //  In µs, of `count` samples in ns (sorts them).
@@ -311,7 +305,7 @@ s_percentile_us (uint64_t *samples, size_t count, double fraction)
 {
     if (count == 0)
         return 0;
-    qsort (samples, count, sizeof *samples, s_compare);
+    qsort (samples, count, sizeof *samples, bench_compare_u64);
     size_t index = (size_t) (fraction * (double) (count - 1) + 0.5);
     return (double) samples [index < count? index: count - 1] / 1e3;
 }
@@ -491,13 +485,13 @@ s_measure (const s_options_t *options)
     if (rc == 0) {
         //  A clean stop, by PID, exit 0
         int status = 0;
-        uint64_t started = bench_scale_now_ns ();
+        uint64_t started = bench_now_ns ();
         kill (daemon.pid, SIGTERM);
         if (!s_wait_exit (daemon.pid, S_STOP_TIMEOUT_MS, &status))
             rc = bench_scale_fail ("mitrad did not stop within %d s of SIGTERM",
                                    S_STOP_TIMEOUT_MS / 1000);
         else {
-            stop_ns = bench_scale_now_ns () - started;
+            stop_ns = bench_now_ns () - started;
             daemon.pid = s_started_pid = 0;
             if (!WIFEXITED (status) || WEXITSTATUS (status) != 0) {
                 s_daemon_log_show (&daemon);

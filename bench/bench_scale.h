@@ -10,8 +10,6 @@
 #include <msgpack.h>
 #include <stdint.h>
 
-//  Monotonic time in ns.
-uint64_t bench_scale_now_ns (void);
 
 //  "bench_scale: " and the message on stderr; returns -1.
 int bench_scale_fail (const char *format, ...) __attribute__ ((format (printf, 1, 2)));

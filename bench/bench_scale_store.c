@@ -19,6 +19,7 @@
     the same store.
 */
 #include "bench_scale.h"
+#include "bench_util.h"
 #include "mitra_auth.h"
 #include "mitra_config.h"
 #include "mitra_due_index.h"
@@ -37,21 +38,6 @@
 #define S_EVENTS_PER 10             //  events per partnership
 #define S_LOOKUP_ROUNDS 101         //  next-deadline lookups: median of the rounds...
 #define S_LOOKUP_PER_ROUND 1000     //  ...each this many lookups
-
-static int
-s_compare (const void *left, const void *right)
-{
-    uint64_t a = *(const uint64_t *) left, b = *(const uint64_t *) right;
-    return a < b? -1: a > b;
-}
-
-uint64_t
-bench_scale_now_ns (void)
-{
-    struct timespec now;
-    clock_gettime (CLOCK_MONOTONIC, &now);
-    return (uint64_t) now.tv_sec * 1000000000u + (uint64_t) now.tv_nsec;
-}
 
 int
 bench_scale_fail (const char *format, ...)
@@ -324,7 +310,7 @@ bench_scale_fill (const char *state_dir, uint64_t size)
     for (size_t slot = 0; slot < S_BATCH; slot++)
         msgpack_sbuffer_init (&frames [slot]);
     int rc = 0;
-    uint64_t started = bench_scale_now_ns (), last_report = started, events = 0;
+    uint64_t started = bench_now_ns (), last_report = started, events = 0;
     size_t count = 0;
     for (uint64_t index = 0; index < size && rc == 0; index++)
         for (int which = 0; which < S_EVENTS_PER && rc == 0; which++) {
@@ -334,7 +320,7 @@ bench_scale_fill (const char *state_dir, uint64_t size)
                 continue;
             rc = s_process (engine, frames, requests, count);
             count = 0;
-            uint64_t now = bench_scale_now_ns ();
+            uint64_t now = bench_now_ns ();
             if (now - last_report >= 10000000000ull || last) {
                 uint64_t allocated, bytes = bench_scale_file_sizes (state_dir, &allocated);
                 double seconds = (double) (now - started) / 1e9;
@@ -346,7 +332,7 @@ bench_scale_fill (const char *state_dir, uint64_t size)
                 last_report = now;
             }
         }
-    double fill_s = (double) (bench_scale_now_ns () - started) / 1e9;
+    double fill_s = (double) (bench_now_ns () - started) / 1e9;
     if (rc == 0) {
         mitra_txn_t *txn = mitra_store_begin (mitra_engine_store (engine), false, NULL);
         uint64_t allocated, bytes = bench_scale_file_sizes (state_dir, &allocated);
@@ -392,7 +378,7 @@ bench_scale_lookup (const char *state_dir, double *lookup_ns, uint64_t *events)
     int rc = 0;
     //  Round -1 warms the caches and is not counted
     for (int round = -1; round < S_LOOKUP_ROUNDS && rc == 0; round++) {
-        uint64_t started = bench_scale_now_ns ();
+        uint64_t started = bench_now_ns ();
         for (int lookup = 0; lookup < S_LOOKUP_PER_ROUND && rc == 0; lookup++) {
             mitra_txn_t *txn = mitra_store_begin (store, false, NULL);
             int64_t at;
@@ -400,12 +386,12 @@ bench_scale_lookup (const char *state_dir, double *lookup_ns, uint64_t *events)
             mitra_txn_abort (&txn);
         }
         if (round >= 0)
-            rounds [round] = bench_scale_now_ns () - started;
+            rounds [round] = bench_now_ns () - started;
     }
     if (rc)
         rc = bench_scale_fail ("next-deadline lookup failed (%d): no pending deadline?", rc);
     else {
-        qsort (rounds, S_LOOKUP_ROUNDS, sizeof rounds [0], s_compare);
+        qsort (rounds, S_LOOKUP_ROUNDS, sizeof rounds [0], bench_compare_u64);
         *lookup_ns = (double) rounds [S_LOOKUP_ROUNDS / 2] / S_LOOKUP_PER_ROUND;
         mitra_txn_t *txn = mitra_store_begin (store, false, NULL);
         *events = txn? mitra_txn_count (txn, MITRA_TABLE_EVENTS): 0;
