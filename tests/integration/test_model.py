@@ -561,6 +561,11 @@ def test_list_and_match(m):
             "shared partnerships shown: %r" % laut["partnerships"])
     r = m.c.query("match", {"org": "ngo-hijau", "limit": 2})["result"]["candidates"]
     t.check([c["org"] for c in r] == ["fdn-air", "ngo-laut"], "match limit")
+    # Only the best `limit` are kept while scoring: the cut falls in a tie
+    # (gov-y and res-z both 20), broken by org id as in the full ranking
+    r = m.c.query("match", {"org": "ngo-hijau", "limit": 5})["result"]["candidates"]
+    t.check([c["org"] for c in r] == ["fdn-air", "ngo-laut", "biz-x", "other-o", "gov-y"]
+            and r[0]["shared_focus"] == ["water"], "match limit at a tie: %r" % r)
     r = m.c.query("match", {"org": "co-lonely"})["result"]["candidates"]
     t.check(r == [], "nobody matches co-lonely: %r" % r)
     # An update moves the org in the indexes
