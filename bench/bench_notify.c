@@ -12,9 +12,13 @@
        got its notification. mitrad commits (fsync) and then, in the same
        loop turn, sends the batch's acks and publishes, so the ack's
        arrival stands for the commit as seen from outside: `after_ack`
-       (notification minus ack; below 0 when the notification wins) is the
-       commit-to-subscriber latency, `end_to_end` (notification minus send)
-       adds the request and the commit.
+       (notification minus ack; below 0 when the notification wins) stands
+       for the commit-to-subscriber latency, `end_to_end` (notification
+       minus send) adds the request and the commit. With -T TRACE, the
+       daemon being a mitrad-trace writing TRACE, the commit itself is
+       timed: the trace stamps each synced commit with CLOCK_MONOTONIC, the
+       clock the subscribers stamp with, so `commit` is notification minus
+       the commit of its event, measured rather than stood for.
     2. Replay: it pipelines -r more events, then reads the whole log with the
        `notifications` query, 1000 per page, from the oldest seq to the end
        -- what a subscriber that was away does -- once unfiltered and once
@@ -29,6 +33,7 @@
 */
 #include "bench_util.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <msgpack.h>
@@ -55,6 +60,7 @@ typedef struct {
     int subscriber_counts [S_RUNS_MAX];
     int runs;
     double timeout_s;
+    const char *trace;              //  mitrad-trace's MITRA_STORE_TRACE_FILE, or NULL
 } s_options_t;
 
 typedef struct {
@@ -329,6 +335,86 @@ s_all_received (s_subscribers_t *shared, uint64_t seq, int wait_ms)
     return all;
 }
 
+//  --- commit instants from a mitrad-trace trace (mitra_store.c)
+
+typedef struct {
+    uint64_t seq;
+    uint64_t commit_ns;
+} s_commit_t;
+
+//  Every event seq in the trace with the instant of the synced commit that
+//  wrote it, in seq order (events are appended). NULL after saying why.
+static s_commit_t *
+s_commits_load (const char *path, size_t *count_p)
+{
+    FILE *file = fopen (path, "rb");
+    if (!file) {
+        fprintf (stderr, "bench_notify: cannot open trace %s: %s\n", path, strerror (errno));
+        return NULL;
+    }
+    size_t count = 0, capacity = 0, pending_from = 0;
+    s_commit_t *commits = NULL;
+    uint8_t head [10];
+    uint8_t value [8];
+    bool ok = true;
+    while (ok && fread (head, 1, sizeof head, file) == sizeof head) {
+        uint32_t key_size, value_size;
+        memcpy (&key_size, head + 2, 4);
+        memcpy (&value_size, head + 6, 4);
+        uint8_t key [512];
+        bool event = (head [0] == 1 || head [0] == 2) && head [1] == 1 && key_size == 8;
+        if (event) {
+            ok = fread (key, 1, 8, file) == 8 && fseek (file, value_size, SEEK_CUR) == 0;
+            if (count == capacity) {
+                capacity = capacity? capacity * 2: 4096;
+                s_commit_t *grown = realloc (commits, capacity * sizeof *commits);
+                ok = ok && grown;
+                if (grown)
+                    commits = grown;
+            }
+            if (ok) {
+                uint64_t seq = 0;
+                for (int byte = 0; byte < 8; byte++)
+                    seq = seq << 8 | key [byte];
+                commits [count++] = (s_commit_t) { seq, 0 };
+            }
+        }
+        else
+        if (head [0] == 4 && value_size == 8) {
+            ok = fseek (file, key_size, SEEK_CUR) == 0 && fread (value, 1, 8, file) == 8;
+            uint64_t ns;
+            memcpy (&ns, value, sizeof ns);
+            for (; ok && pending_from < count; pending_from++)
+                commits [pending_from].commit_ns = ns;
+        }
+        else
+            ok = fseek (file, (long) key_size + (long) value_size, SEEK_CUR) == 0;
+    }
+    fclose (file);
+    if (!ok) {
+        fprintf (stderr, "bench_notify: the trace %s is damaged or memory ran out\n", path);
+        free (commits);
+        return NULL;
+    }
+    *count_p = pending_from;            //  events whose commit is in the trace
+    return commits;
+}
+
+//  The commit instant of event `seq`, 0 if the trace does not have it.
+static uint64_t
+s_commit_of (const s_commit_t *commits, size_t count, uint64_t seq)
+{
+    size_t low = 0, high = count;
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        if (commits [middle].seq < seq)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return low < count && commits [low].seq == seq? commits [low].commit_ns: 0;
+}
+
 //  Send one update and wait for its ack; the ack's seq goes to *seq.
 static int
 s_one_event (s_bench_t *bench, uint64_t index, uint64_t *sent_ns, uint64_t *ack_ns, uint64_t *seq)
@@ -358,7 +444,9 @@ s_latency (s_bench_t *bench, int count)
     int64_t *after_ack = calloc (events * (uint64_t) count, sizeof *after_ack);
     int64_t *end_to_end = calloc (events * (uint64_t) count, sizeof *end_to_end);
     int64_t *ack = calloc (events, sizeof *ack);
-    int rc = after_ack && end_to_end && ack? 0: -1;
+    uint64_t *received = calloc (events * (uint64_t) count, sizeof *received);
+    uint64_t *seqs = calloc (events, sizeof *seqs);
+    int rc = after_ack && end_to_end && ack && received && seqs? 0: -1;
 
     //  Warm up until every subscription has reached the daemon: a SUB
     //  misses what is published before its subscription arrives
@@ -382,9 +470,11 @@ s_latency (s_bench_t *bench, int count)
         if (rc)
             break;
         ack [event] = (int64_t) (acked - sent);
+        seqs [event] = seq;
         pthread_mutex_lock (&shared.lock);
         for (int sub = 0; sub < count; sub++) {
             uint64_t slot = event * (uint64_t) count + (uint64_t) sub;
+            received [slot] = shared.last_ns [sub];
             after_ack [slot] = (int64_t) shared.last_ns [sub] - (int64_t) acked;
             end_to_end [slot] = (int64_t) (shared.last_ns [sub] - sent);
         }
@@ -395,8 +485,36 @@ s_latency (s_bench_t *bench, int count)
     pthread_mutex_unlock (&shared.lock);
     for (int sub = 0; sub < count; sub++)
         pthread_join (threads [sub], NULL);
+    //  Notification minus its event's commit, from the daemon's own stamps
+    int64_t *commit = NULL;
+    if (rc == 0 && bench->options->trace) {
+        size_t known = 0;
+        s_commit_t *commits = s_commits_load (bench->options->trace, &known);
+        commit = commits? calloc (events * (uint64_t) count, sizeof *commit): NULL;
+        for (uint64_t event = 0; commit && event < events; event++) {
+            uint64_t at = s_commit_of (commits, known, seqs [event]);
+            if (!at) {
+                fprintf (stderr, "bench_notify: seq %" PRIu64 " has no commit in the trace\n",
+                         seqs [event]);
+                free (commit);
+                commit = NULL;
+                break;
+            }
+            for (int sub = 0; sub < count; sub++) {
+                uint64_t slot = event * (uint64_t) count + (uint64_t) sub;
+                commit [slot] = (int64_t) received [slot] - (int64_t) at;
+            }
+        }
+        free (commits);
+        if (!commit)
+            rc = -1;
+    }
     if (rc == 0) {
         size_t samples = (size_t) (events * (uint64_t) count);
+        if (commit)
+            printf ("{\"bench\":\"notify_commit\",\"subscribers\":%d,\"events\":%" PRIu64
+                    ",\"commit_p50_us\":%.1f,\"commit_p99_us\":%.1f}\n", count, events,
+                    s_percentile_us (commit, samples, 50), s_percentile_us (commit, samples, 99));
         printf ("{\"bench\":\"notify_latency\",\"subscribers\":%d,\"events\":%" PRIu64
                 ",\"ack_p50_us\":%.1f,\"ack_p99_us\":%.1f"
                 ",\"after_ack_p50_us\":%.1f,\"after_ack_p99_us\":%.1f"
@@ -411,6 +529,9 @@ s_latency (s_bench_t *bench, int count)
     free (after_ack);
     free (end_to_end);
     free (ack);
+    free (received);
+    free (seqs);
+    free (commit);
     pthread_cond_destroy (&shared.changed);
     pthread_mutex_destroy (&shared.lock);
     return rc;
@@ -563,6 +684,7 @@ s_usage (FILE *file)
 {
     fprintf (file,
         "Usage: bench_notify -e ENDPOINT [-n EVENTS] [-s N[,N...]] [-r EVENTS] [-t SECONDS]\n"
+        "                    [-T TRACE]\n"
         "\n"
         "Against the mitrad whose request endpoint is ENDPOINT (it should be a daemon\n"
         "of the benchmark's own):\n"
@@ -573,6 +695,10 @@ s_usage (FILE *file)
         "  replay:  -r more events (default 100000; 0 skips this), then the whole\n"
         "           notification log read back with `notifications`, 1000 a page,\n"
         "           unfiltered and filtered: entries_per_s for each.\n"
+        "  -T TRACE: the daemon is a mitrad-trace writing TRACE (its\n"
+        "           MITRA_STORE_TRACE_FILE): also one notify_commit line per N with\n"
+        "           commit_p50_us and commit_p99_us, notification minus the synced\n"
+        "           commit of its event, both on CLOCK_MONOTONIC.\n"
         "Exits non-zero on an error reply, a lost notification, or after SECONDS\n"
         "(default 300).\n");
 }
@@ -602,6 +728,7 @@ main (int argc, char *argv [])
         { "subscribers", required_argument, NULL, 's' },
         { "replay-events", required_argument, NULL, 'r' },
         { "timeout", required_argument, NULL, 't' },
+        { "trace", required_argument, NULL, 'T' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -610,7 +737,7 @@ main (int argc, char *argv [])
         .timeout_s = 300
     };
     int option;
-    while ((option = getopt_long (argc, argv, "e:n:s:r:t:h", long_options, NULL)) != -1) {
+    while ((option = getopt_long (argc, argv, "e:n:s:r:t:T:h", long_options, NULL)) != -1) {
         bool bad = false;
         switch (option) {
             case 'e': options.endpoint = optarg; break;
@@ -618,6 +745,7 @@ main (int argc, char *argv [])
             case 's': bad = s_parse_counts (optarg, &options) != 0; break;
             case 'r': bad = bench_parse_count (optarg, &options.replay_events); break;
             case 't': bad = bench_parse_seconds (optarg, &options.timeout_s); break;
+            case 'T': options.trace = optarg; break;
             case 'h': s_usage (stdout); return 0;
             default: s_usage (stderr); return 2;
         }

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 struct _mitra_store_t {
@@ -39,7 +40,9 @@ struct _mitra_txn_t {
 //  and top-level commit, appended to $MITRA_STORE_TRACE_FILE, so that
 //  bench_lmdb_ceiling can replay exactly the writes the daemon made. Record:
 //  u8 op (1 put, 2 put with MDB_APPEND, 3 delete, 4 commit), u8 table,
-//  u32 key size, u32 value size (host order), key, value. Puts of a nested
+//  u32 key size, u32 value size (host order), key, value; a commit's value
+//  is the CLOCK_MONOTONIC instant (u64 ns) it returned, synced, so that
+//  bench_notify can time commit -> subscriber on the same clock. Puts of a nested
 //  transaction that is later aborted stay in the trace; the benchmark's
 //  load has no refusals.
 static FILE *s_trace;
@@ -64,8 +67,18 @@ s_trace_write (int op, mitra_table_t table, const void *key, size_t key_size,
     if (op == 4)
         fflush (s_trace);
 }
+
+static void
+s_trace_commit (void)
+{
+    struct timespec now;
+    clock_gettime (CLOCK_MONOTONIC, &now);
+    uint64_t ns = (uint64_t) now.tv_sec * 1000000000u + (uint64_t) now.tv_nsec;
+    s_trace_write (4, MITRA_TABLE_META, NULL, 0, &ns, sizeof ns);
+}
 #else
 #define s_trace_write(op, table, key, key_size, value, value_size) ((void) 0)
+#define s_trace_commit() ((void) 0)
 #endif
 
 static const char *s_table_names [MITRA_TABLE_COUNT_] = {
@@ -326,7 +339,7 @@ mitra_txn_commit (mitra_txn_t **txn_p)
     assert (txn_p && *txn_p);
     int rc = mdb_txn_commit ((*txn_p)->txn);
     if (rc == 0 && (*txn_p)->top)
-        s_trace_write (4, MITRA_TABLE_META, NULL, 0, NULL, 0);
+        s_trace_commit ();
     free (*txn_p);
     *txn_p = NULL;
     return s_code (rc, "commit");
