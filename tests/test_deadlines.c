@@ -4,11 +4,11 @@
     store (add, move, cancel, fire once, in order), and the schedule driven
     through the model by real events.
 */
-#include "mitra_json.h"
 #include "mitra_due_index.h"
 #include "mitra_model.h"
 #include "mitra_schedule.h"
 #include "mitra_test.h"
+#include "mitra_test_doc.h"
 #include "mitra_time.h"
 #include "mitra_verify.h"
 
@@ -356,30 +356,11 @@ test_due_index (void)
 
 //  --- the schedule, through the model
 
-//  JSON text to a decoded document, through libmitra's converter (the one
-//  the CLI uses), keeping key order and integer/real kinds.
-static mitra_doc_t *
-s_doc (const char *text)
-{
-    msgpack_sbuffer sbuf;
-    msgpack_sbuffer_init (&sbuf);
-    char error [256];
-    mitra_doc_t *doc = NULL;
-    if (mitra_json_text_pack (text, false, &sbuf, error, sizeof error))
-        fprintf (stderr, "bad JSON in test: %s: %s\n", text, error);
-    else {
-        mitra_error_t err;
-        doc = mitra_doc_decode (sbuf.data, sbuf.size, NULL, &err);
-    }
-    msgpack_sbuffer_destroy (&sbuf);
-    return doc;
-}
-
 //  Apply one event at `now_ms` in a transaction of its own.
 static int
 s_apply (int64_t now_ms, const char *type, const char *json)
 {
-    mitra_doc_t *doc = s_doc (json);
+    mitra_doc_t *doc = mitra_test_doc (json);
     const mitra_schema_t *schema = mitra_schema_find (MITRA_SCHEMA_EVENT, type);
     mitra_error_t err = { 0 };
     if (!doc || !schema || mitra_schema_validate (schema, mitra_doc_root (doc), &err)) {
@@ -515,7 +496,7 @@ test_schedule (void)
     msgpack_packer pk;
     msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
     txn = mitra_store_begin (s_store, false, NULL);
-    mitra_doc_t *args = s_doc ("{\"overdue\": true}");
+    mitra_doc_t *args = mitra_test_doc ("{\"overdue\": true}");
     CHECK_INT (mitra_model_query (txn, restart, "due", mitra_doc_root (args), &pk, &err), 0);
     mitra_txn_abort (&txn);
     mitra_doc_t *result = mitra_doc_decode (sbuf.data, sbuf.size, &(mitra_limits_t) {

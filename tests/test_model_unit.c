@@ -6,9 +6,9 @@
     Events are applied the way the server does: validated, applied in a
     nested transaction, the event's own notification emitted last.
 */
-#include "mitra_json.h"
 #include "mitra_model.h"
 #include "mitra_test.h"
+#include "mitra_test_doc.h"
 #include "mitra_time.h"
 
 #include <stdlib.h>
@@ -26,31 +26,12 @@ s_at (int year, int month, int day)
     return mitra_days_from_civil (year, month, day) * 86400000 + 9 * 3600000;
 }
 
-//  JSON text to a decoded document, through libmitra's converter (the one
-//  the CLI uses), keeping key order and integer/real kinds.
-static mitra_doc_t *
-s_doc (const char *text)
-{
-    msgpack_sbuffer sbuf;
-    msgpack_sbuffer_init (&sbuf);
-    char error [256];
-    mitra_doc_t *doc = NULL;
-    if (mitra_json_text_pack (text, false, &sbuf, error, sizeof error))
-        fprintf (stderr, "bad JSON in test: %s: %s\n", text, error);
-    else {
-        mitra_error_t err;
-        doc = mitra_doc_decode (sbuf.data, sbuf.size, NULL, &err);
-    }
-    msgpack_sbuffer_destroy (&sbuf);
-    return doc;
-}
-
 //  Apply one event at `now_ms` as the engine does; returns the error code
 //  (MITRA_OK on success).
 static mitra_error_code_t
 s_apply (int64_t now_ms, const char *type, const char *json)
 {
-    mitra_doc_t *doc = s_doc (json);
+    mitra_doc_t *doc = mitra_test_doc (json);
     const mitra_schema_t *schema = mitra_schema_find (MITRA_SCHEMA_EVENT, type);
     mitra_error_t err = { 0 };
     CHECK (doc && schema);
@@ -112,7 +93,7 @@ s_published (char *buffer, size_t size)
 static mitra_doc_t *
 s_query (int64_t now_ms, const char *name, const char *json)
 {
-    mitra_doc_t *args = s_doc (json);
+    mitra_doc_t *args = mitra_test_doc (json);
     msgpack_sbuffer sbuf;
     msgpack_sbuffer_init (&sbuf);
     msgpack_packer pk;
