@@ -3,9 +3,10 @@
     Everything that arrives from a socket is untrusted. The decoder walks the
     raw bytes first and checks every declared length against what is left in
     the frame, the nesting depth, the element counts, string lengths, UTF-8,
-    map keys (strings, no duplicates) and trailing bytes -- and only then lets
-    msgpack-c build objects. So a bare array header claiming 4 billion items
-    (`dd ff ff ff ff`) is refused before anything is allocated.
+    map keys (strings, no duplicates) and trailing bytes -- and only then
+    builds the objects (msgpack-c's types, the same values msgpack_unpack
+    gives). So a bare array header claiming 4 billion items (`dd ff ff ff ff`)
+    is refused before anything is allocated.
 
     It must never abort or assert on input bytes: every failure is a typed
     mitra_error_t for the caller to put on the wire.

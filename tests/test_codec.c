@@ -808,6 +808,55 @@ test_spec_examples (void)
     REFUSED (objects, sizeof objects, NULL, "over the limit of 16384 objects");
 }
 
+//  The decoder builds objects itself, not through msgpack-c: for every
+//  format the two must give the same objects, and the strings must point
+//  into the document's own copy.
+static void
+test_decode_matches_msgpack (void)
+{
+    const char *cases [] = {
+        "00", "7f", "e0", "ff", "c0", "c2", "c3",
+        "cc ff", "cd ff fe", "ce ff ff ff fe", "cf ff ff ff ff ff ff ff fe",
+        "d0 7f", "d0 80", "d1 7f ff", "d1 80 00", "d2 7f ff ff ff", "d2 80 00 00 00",
+        "d3 7f ff ff ff ff ff ff ff", "d3 80 00 00 00 00 00 00 00", "d3 00 00 00 00 00 00 00 05",
+        "ca 3f c0 00 00", "ca ff 80 00 00", "cb 40 09 21 fb 54 44 2d 18", "cb 80 00 00 00 00 00 00 00",
+        "a0", "a3 61 62 63", "d9 03 78 79 7a", "da 00 02 c3 a9", "db 00 00 00 01 41",
+        "90", "80", "93 01 a1 61 c0", "dc 00 02 c2 c3", "dd 00 00 00 01 90",
+        "82 a1 61 01 a1 62 92 80 81 a1 63 cb 3f f0 00 00 00 00 00 00",
+        "de 00 01 a0 de 00 00", "df 00 00 00 01 a1 6b 91 91 91 91 e5",
+        "83 a1 61 d0 fb a1 62 cd 01 00 a1 63 93 ca 00 00 00 00 a2 c3 a9 c0",
+    };
+    for (size_t index = 0; index < sizeof cases / sizeof cases [0]; index++) {
+        uint8_t bytes [64];
+        size_t len = s_hex (cases [index], bytes, sizeof bytes);
+        mitra_error_t err = { 0 };
+        mitra_doc_t *doc = mitra_doc_decode (bytes, len, NULL, &err);
+        CHECK (doc != NULL);
+        if (!doc) {
+            fprintf (stderr, "  %s: %s\n", cases [index], err.message);
+            continue;
+        }
+        msgpack_zone zone;
+        msgpack_zone_init (&zone, 1024);
+        msgpack_object expected;
+        size_t offset = 0;
+        CHECK (msgpack_unpack ((const char *) bytes, len, &offset, &zone, &expected)
+               == MSGPACK_UNPACK_SUCCESS);
+        const msgpack_object *root = mitra_doc_root (doc);
+        bool same = msgpack_object_equal (expected, *root) && expected.type == root->type;
+        CHECK (same);
+        if (!same)
+            fprintf (stderr, "  %s: the decoder's objects differ from msgpack-c's\n",
+                     cases [index]);
+        //  A string points into the document, not into the caller's bytes
+        if (root->type == MSGPACK_OBJECT_STR && root->via.str.size)
+            CHECK ((const uint8_t *) root->via.str.ptr < bytes
+                || (const uint8_t *) root->via.str.ptr >= bytes + len);
+        msgpack_zone_destroy (&zone);
+        mitra_doc_destroy (&doc);
+    }
+}
+
 int
 main (void)
 {
@@ -817,6 +866,7 @@ main (void)
     test_pack_strn_bytes ();
     test_decode_refusals ();
     test_decode_accepts ();
+    test_decode_matches_msgpack ();
     test_pack_object ();
     test_request_round_trip ();
     test_request_errors ();

@@ -149,9 +149,31 @@ s_check_reply (const mitra_engine_request_t *request)
     mitra_doc_destroy (&doc);
 }
 
+//  The decoder builds its objects itself: whatever it accepts, msgpack-c
+//  must parse to the same objects (types and values).
+static void
+s_check_decode (const void *frame, size_t size)
+{
+    mitra_error_t err;
+    mitra_doc_t *doc = mitra_doc_decode (frame, size, NULL, &err);
+    if (!doc)
+        return;
+    msgpack_zone zone;
+    msgpack_zone_init (&zone, 2048);
+    msgpack_object object;
+    size_t offset = 0;
+    if (msgpack_unpack (frame, size, &offset, &zone, &object) != MSGPACK_UNPACK_SUCCESS
+    ||  offset != size || !msgpack_object_equal (object, *mitra_doc_root (doc)))
+        s_fail ("the decoder's objects differ from msgpack-c's", frame, size);
+    msgpack_zone_destroy (&zone);
+    mitra_doc_destroy (&doc);
+}
+
 static void
 s_process (mitra_engine_t *engine, mitra_engine_request_t *requests, size_t count)
 {
+    for (size_t index = 0; index < count; index++)
+        s_check_decode (requests [index].frame, requests [index].size);
     if (mitra_engine_process (engine, requests, count))
         s_fail ("storage failure on a healthy store", NULL, 0);
     for (size_t index = 0; index < count; index++) {
