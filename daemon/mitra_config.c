@@ -39,6 +39,8 @@ static const s_key_t s_keys [] = {
       1 << 20, (uint64_t) 1 << 40, "LMDB map size, bytes or with K, M, G suffix" },
     { "mitrad/map_size_max", S_SIZE, offsetof (mitra_config_t, map_size_max), 8,
       1 << 20, (uint64_t) 1 << 40, "the map grows up to this when it is full (not past the disk)" },
+    { "mitrad/map_resident_max", S_SIZE, offsetof (mitra_config_t, map_resident_max), 8,
+      0, (uint64_t) 1 << 40, "file pages kept mapped (RSS) before the data file's are unmapped; 0: never" },
     S_U32 ("mitrad/pub_hwm", pub_hwm, 100, 10000000, "notifications queued per subscriber before drops"),
     S_U32 ("notifications/heartbeat_ms", heartbeat_ms, 10, 3600000,
            "heartbeat period in ms: subscribers notice a lost tail or a dead daemon"),
@@ -84,6 +86,7 @@ mitra_config_defaults (mitra_config_t *config)
     config->batch_max = 1024;
     config->map_size = (uint64_t) 1 << 30;
     config->map_size_max = (uint64_t) 16 << 30;
+    config->map_resident_max = (uint64_t) 16 << 20;
     config->pub_hwm = 100000;
     config->heartbeat_ms = 2000;
     config->max_frames = 3;

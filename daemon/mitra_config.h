@@ -38,6 +38,7 @@ typedef struct {
     uint32_t batch_max;                 //  requests drained into one write transaction
     uint64_t map_size;                  //  LMDB map size in bytes, at start
     uint64_t map_size_max;              //  the map grows up to this when full
+    uint64_t map_resident_max;          //  file pages mapped before the map is trimmed; 0: never
     uint32_t pub_hwm;                   //  PUB send high-water mark (messages)
     uint32_t heartbeat_ms;              //  heartbeat period on the PUB socket
     uint32_t keep_days;                 //  notification retention by age; 0: forever

@@ -706,6 +706,13 @@ mitra_engine_next_publish (mitra_engine_t *self, const char **topic, const void 
 }
 
 void
+mitra_engine_trim_map (mitra_engine_t *self)
+{
+    assert (self);
+    mitra_store_trim_map (self->store, self->config.map_resident_max);
+}
+
+void
 mitra_engine_heartbeat (mitra_engine_t *self, msgpack_sbuffer *body)
 {
     mitra_notification_log_heartbeat (self->notification_log, mitra_clock_now_ms (), body);

@@ -75,6 +75,10 @@ int mitra_engine_process (mitra_engine_t *self, mitra_engine_request_t *requests
 bool mitra_engine_next_publish (mitra_engine_t *self, const char **topic,
                                 const void **body, size_t *size);
 
+//  Unmap the data file's pages once they pass the configured
+//  map_resident_max (mitra_store_trim_map); between batches.
+void mitra_engine_trim_map (mitra_engine_t *self);
+
 //  Pack a heartbeat body (topic MITRA_HEARTBEAT_TOPIC) into `body`.
 void mitra_engine_heartbeat (mitra_engine_t *self, msgpack_sbuffer *body);
 

@@ -718,6 +718,7 @@ mitra_server_run (mitra_server_t *self)
         s_publish (self);
         s_release (self, count);
         s_status (self);
+        mitra_engine_trim_map (self->engine);
     }
     mitra_sdnotify ("STOPPING=1");
     if (self->backup)

@@ -17,7 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +30,11 @@ struct _mitra_store_t {
     int lock_fd;
     int stale_readers;
     atomic_bool copying;        //  a backup thread is reading the environment
+    int statm_fd;               //  /proc/self/statm, for mitra_store_trim_map; -1 if none
+    dev_t data_dev;             //  data.mdb, to find its mappings in /proc/self/maps
+    ino_t data_ino;
+    long faults_seen;           //  minor + major faults at the last look
+    uint64_t file_resident;     //  file-backed bytes resident at the last look
 };
 
 struct _mitra_txn_t {
@@ -130,6 +138,7 @@ mitra_store_new (const char *dir, uint64_t map_size, char *error, size_t size)
     mitra_store_t *self = calloc (1, sizeof *self);
     assert (self);
     self->lock_fd = -1;
+    self->statm_fd = -1;
     MDB_txn *txn = NULL;
     int rc;
 
@@ -175,6 +184,15 @@ mitra_store_new (const char *dir, uint64_t map_size, char *error, size_t size)
         snprintf (error, size, "cannot create tables in %s: %s", dir, mdb_strerror (rc));
         goto fail;
     }
+    //  For mitra_store_trim_map; without /proc the map is just never trimmed
+    char data_path [4096 + 16];
+    snprintf (data_path, sizeof data_path, "%s/data.mdb", dir);
+    struct stat status;
+    if (stat (data_path, &status) == 0) {
+        self->data_dev = status.st_dev;
+        self->data_ino = status.st_ino;
+        self->statm_fd = open ("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    }
     return self;
 
 fail:
@@ -190,6 +208,7 @@ mitra_store_new_readonly (const char *dir, char *error, size_t size)
     mitra_store_t *self = calloc (1, sizeof *self);
     assert (self);
     self->lock_fd = -1;
+    self->statm_fd = -1;
     MDB_txn *txn = NULL;
     int rc;
     if ((rc = mdb_env_create (&self->env))
@@ -231,6 +250,8 @@ mitra_store_destroy (mitra_store_t **self_p)
         mdb_env_close (self->env);
     if (self->lock_fd >= 0)
         close (self->lock_fd);      //  releases the flock
+    if (self->statm_fd >= 0)
+        close (self->statm_fd);
     free (self);
     *self_p = NULL;
 }
@@ -278,6 +299,93 @@ mitra_store_backup (mitra_store_t *self, const char *dest, uint64_t *bytes,
     }
     *bytes = (uint64_t) info.st_size;
     return 0;
+}
+
+//  A fault maps at most this much of a file (the kernel's fault-around
+//  maps the neighbours of the page that faulted, 64 KB by default)
+#define S_FAULT_MAPS_MAX (256 << 10)
+
+//  The process's file-backed resident bytes (statm's third field: RssFile
+//  and RssShmem); 0 when it cannot be read.
+static uint64_t
+s_file_resident (mitra_store_t *self)
+{
+    char text [160];
+    ssize_t got = self->statm_fd >= 0? pread (self->statm_fd, text, sizeof text - 1, 0): -1;
+    if (got <= 0)
+        return 0;
+    text [got] = 0;
+    unsigned long long size, resident, shared;
+    if (sscanf (text, "%llu %llu %llu", &size, &resident, &shared) != 3)
+        return 0;
+    return (uint64_t) shared * (uint64_t) sysconf (_SC_PAGESIZE);
+}
+
+//  MADV_DONTNEED on every mapping of data.mdb in this process, found in
+//  /proc/self/maps by device and inode (LMDB does not tell where its map
+//  is, and a grown map moves). Returns 0, or -1 with a warning.
+static int
+s_unmap_data (mitra_store_t *self)
+{
+    FILE *maps = fopen ("/proc/self/maps", "re");
+    if (!maps) {
+        mitra_warning ("store: cannot read /proc/self/maps: %s", strerror (errno));
+        return -1;
+    }
+    char line [4096 + 256];
+    int rc = 0;
+    while (fgets (line, sizeof line, maps)) {
+        unsigned long start, end, offset, inode;
+        unsigned int major_id, minor_id;
+        char perms [8];
+        if (sscanf (line, "%lx-%lx %7s %lx %x:%x %lu", &start, &end, perms, &offset,
+                    &major_id, &minor_id, &inode) != 7)
+            continue;
+        if (inode != (unsigned long) self->data_ino
+        ||  major_id != major (self->data_dev) || minor_id != minor (self->data_dev))
+            continue;
+        if (madvise ((void *) start, end - start, MADV_DONTNEED)) {
+            mitra_warning ("store: cannot unmap the data file's pages: %s", strerror (errno));
+            rc = -1;
+        }
+    }
+    fclose (maps);
+    return rc;
+}
+
+uint64_t
+mitra_store_trim_map (mitra_store_t *self, uint64_t max_bytes)
+{
+    assert (self);
+    if (max_bytes == 0 || self->statm_fd < 0)
+        return 0;
+    struct rusage usage;
+    getrusage (RUSAGE_SELF, &usage);
+    long faults = usage.ru_minflt + usage.ru_majflt;
+    //  What the faults since the last look can have mapped, at most
+    uint64_t bound = self->file_resident
+                   + (uint64_t) (faults - self->faults_seen) * S_FAULT_MAPS_MAX;
+    self->faults_seen = faults;
+    if (bound <= max_bytes) {
+        self->file_resident = bound;
+        return 0;
+    }
+    uint64_t before = s_file_resident (self);
+    if (before <= max_bytes) {
+        self->file_resident = before;
+        return 0;
+    }
+    if (s_unmap_data (self)) {
+        self->file_resident = 0;        //  look again after as many faults
+        return 0;
+    }
+    getrusage (RUSAGE_SELF, &usage);
+    self->faults_seen = usage.ru_minflt + usage.ru_majflt;
+    self->file_resident = s_file_resident (self);
+    mitra_debug ("store: unmapped the data file's pages: file-backed resident %llu -> %llu KB",
+                 (unsigned long long) before >> 10,
+                 (unsigned long long) self->file_resident >> 10);
+    return before;
 }
 
 uint64_t

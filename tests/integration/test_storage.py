@@ -120,8 +120,61 @@ def disk_full(t, mitrad):
             daemon.cleanup()
 
 
+def data_file_rss_kb(pid):
+    """Resident KB of the daemon's mapping of data.mdb (/proc/PID/smaps)."""
+    total, in_data = 0, False
+    with open("/proc/%d/smaps" % pid) as f:
+        for line in f:
+            fields = line.split()
+            if "-" in fields[0] and len(fields) >= 5:
+                in_data = fields[-1].endswith("/data.mdb")
+            elif in_data and fields[0] == "Rss:":
+                total += int(fields[1])
+    return total
+
+
+def resident_trim(t, mitrad):
+    """Reads map data.mdb's pages into the daemon; past map_resident_max
+    they are unmapped again after the batch (the control run, with 0,
+    shows that the same reads leave them mapped)."""
+    work = tempfile.mkdtemp(prefix="mitra-trim-")
+    orgs = 1500
+    seen = {}
+    for limit in ("0", "1M"):
+        conf = write_config(work, "mitrad\n    map_resident_max = %s\n" % limit)
+        daemon = Daemon(mitrad, workdir=work, extra_args=["-c", conf])
+        try:
+            daemon.start()
+            c = Client(daemon.endpoint)
+            if limit == "0":
+                registered = sum(1 for n in range(orgs)
+                                 if c.event("org.registered", org(n, "trim")).get("ok"))
+                t.check(registered == orgs, "%d of %d orgs registered" % (registered, orgs))
+            read = sum(1 for n in range(orgs)
+                       if c.query("org.get", {"org": "trim-%d" % n}).get("ok"))
+            t.check(read == orgs, "%d of %d orgs read back (map_resident_max = %s)"
+                    % (read, orgs, limit))
+            #  The trim follows the batch it served: after one more request
+            #  the reads' batches are behind it
+            c.query("hello")
+            seen[limit] = data_file_rss_kb(daemon.proc.pid)
+            t.check(daemon.stop() == 0, "clean stop (map_resident_max = %s)" % limit)
+        finally:
+            if daemon.running():
+                daemon.kill9()
+    size = os.path.getsize(os.path.join(work, "lib", "data.mdb")) // 1024
+    daemon.cleanup()
+    print("data.mdb %d KB; resident after the reads: %d KB with map_resident_max 0, %d KB "
+          "with 1M" % (size, seen["0"], seen["1M"]))
+    t.check(seen["0"] > 2048, "without a limit the reads leave data.mdb mapped: %d KB resident "
+            "(file %d KB)" % (seen["0"], size))
+    t.check(seen["1M"] < 512, "with map_resident_max = 1M the pages are unmapped: %d KB resident"
+            % seen["1M"])
+
+
 def main():
     t = Checker("test_storage")
+    resident_trim(t, sys.argv[1])
     map_full(t, sys.argv[1])
     disk_full(t, sys.argv[1])
     return t.done()
