@@ -76,7 +76,8 @@ bool mitra_engine_next_publish (mitra_engine_t *self, const char **topic,
                                 const void **body, size_t *size);
 
 //  Unmap the data file's pages once they pass the configured
-//  map_resident_max (mitra_store_trim_map); between batches.
+//  map_resident_max (mitra_store_trim_map); between batches (the server
+//  does it after batches that only read, and when idle).
 void mitra_engine_trim_map (mitra_engine_t *self);
 
 //  Pack a heartbeat body (topic MITRA_HEARTBEAT_TOPIC) into `body`.
