@@ -24,7 +24,24 @@
 #include <time.h>
 #include <unistd.h>
 
+//  Decoded values, by table and key, for mitra_txn_get_doc: the model
+//  reads the same few records (a partnership, its milestones) event after
+//  event, and decoding them was its largest cost (bench/PROFILE.md). An
+//  entry is used only while the stored bytes are the very bytes it was
+//  decoded from (compared in full on every read), so no write, abort or
+//  other transaction can make it stale. Direct-mapped by a hash of the key.
+#define S_DOC_CACHE         256
+#define S_DOC_CACHE_KEY     96          //  longer keys are not cached
+#define S_DOC_CACHE_BYTES   (16 << 10)  //  nor documents larger in memory
+typedef struct {
+    mitra_doc_t *doc;                   //  NULL: empty
+    mitra_table_t table;
+    uint32_t key_size;
+    char key [S_DOC_CACHE_KEY];
+} s_cached_t;
+
 struct _mitra_store_t {
+    s_cached_t cache [S_DOC_CACHE];
     MDB_env *env;
     MDB_dbi tables [MITRA_TABLE_COUNT_];
     int lock_fd;
@@ -252,6 +269,8 @@ mitra_store_destroy (mitra_store_t **self_p)
         close (self->lock_fd);      //  releases the flock
     if (self->statm_fd >= 0)
         close (self->statm_fd);
+    for (size_t index = 0; index < S_DOC_CACHE; index++)
+        mitra_doc_destroy (&self->cache [index].doc);
     free (self);
     *self_p = NULL;
 }
@@ -485,6 +504,18 @@ mitra_txn_del (mitra_txn_t *txn, mitra_table_t table, const void *key, size_t ke
     return s_code (mdb_del (txn->txn, txn->store->tables [table], &k, NULL), "delete");
 }
 
+//  The cache entry for a key, NULL when the key is too long to cache.
+static s_cached_t *
+s_cache_entry (mitra_store_t *self, mitra_table_t table, const void *key, size_t key_size)
+{
+    if (key_size > S_DOC_CACHE_KEY)
+        return NULL;
+    uint32_t hash = 2166136261u ^ (uint32_t) table;
+    for (size_t index = 0; index < key_size; index++)
+        hash = (hash ^ ((const uint8_t *) key) [index]) * 16777619u;
+    return &self->cache [hash % S_DOC_CACHE];
+}
+
 static int
 s_get (mitra_txn_t *txn, mitra_table_t table, const void *key, size_t key_size, MDB_val *value)
 {
@@ -500,11 +531,27 @@ mitra_txn_get_doc (mitra_txn_t *txn, mitra_table_t table, const void *key, size_
     int code = s_get (txn, table, key, key_size, &value);
     mitra_doc_t *doc = NULL;
     if (code == 0) {
-        mitra_error_t err;
-        doc = mitra_doc_decode (value.mv_data, value.mv_size, &s_stored_limits, &err);
-        if (!doc) {
-            mitra_error ("store: undecodable value in table %s: %s", s_table_names [table], err.message);
-            code = MITRA_STORE_FAILED;
+        s_cached_t *entry = s_cache_entry (txn->store, table, key, key_size);
+        if (entry && entry->doc && entry->table == table && entry->key_size == key_size
+        &&  memcmp (entry->key, key, key_size) == 0
+        &&  mitra_doc_is (entry->doc, value.mv_data, value.mv_size))
+            doc = mitra_doc_ref (entry->doc);
+        else {
+            mitra_error_t err;
+            doc = mitra_doc_decode (value.mv_data, value.mv_size, &s_stored_limits, &err);
+            if (!doc) {
+                mitra_error ("store: undecodable value in table %s: %s", s_table_names [table],
+                             err.message);
+                code = MITRA_STORE_FAILED;
+            }
+            else
+            if (entry && mitra_doc_footprint (doc) <= S_DOC_CACHE_BYTES) {
+                mitra_doc_destroy (&entry->doc);
+                entry->doc = mitra_doc_ref (doc);
+                entry->table = table;
+                entry->key_size = (uint32_t) key_size;
+                memcpy (entry->key, key, key_size);
+            }
         }
     }
     if (rc)

@@ -64,7 +64,9 @@ int mitra_txn_put (mitra_txn_t *txn, mitra_table_t table, const void *key, size_
 int mitra_txn_del (mitra_txn_t *txn, mitra_table_t table, const void *key, size_t key_size);
 
 //  Read and decode one msgpack value; NULL if absent (*rc = NOTFOUND) or on
-//  failure (*rc = FAILED). Free with mitra_doc_destroy.
+//  failure (*rc = FAILED). Free with mitra_doc_destroy. The document may be
+//  shared with the store's cache of decoded values (it is never changed):
+//  so, like the transactions, only from the thread that uses the store.
 mitra_doc_t *mitra_txn_get_doc (mitra_txn_t *txn, mitra_table_t table,
                                 const void *key, size_t key_size, int *rc);
 

@@ -576,6 +576,9 @@ s_build (s_builder_t *self, msgpack_object *object)
 struct _mitra_doc_t {
     msgpack_object root;
     msgpack_object *slots;
+    unsigned refs;
+    size_t size;                //  of the bytes
+    size_t footprint;           //  of the whole allocation
     char bytes [];
 };
 
@@ -617,12 +620,37 @@ mitra_doc_decode (const void *data, size_t size, const mitra_limits_t *limits,
         return NULL;
     }
     memcpy (self->bytes, data, size);
+    self->refs = 1;
+    self->size = size;
+    self->footprint = offset + slots * sizeof (msgpack_object);
     self->slots = (msgpack_object *) ((char *) self + offset);
     s_builder_t builder = { .pos = (const uint8_t *) self->bytes, .free = self->slots };
     s_build (&builder, &self->root);
     assert (builder.pos == (const uint8_t *) self->bytes + size);
     assert (builder.free == self->slots + slots);
     return self;
+}
+
+mitra_doc_t *
+mitra_doc_ref (mitra_doc_t *self)
+{
+    assert (self && self->refs > 0);
+    self->refs++;
+    return self;
+}
+
+bool
+mitra_doc_is (const mitra_doc_t *self, const void *data, size_t size)
+{
+    assert (self);
+    return self->size == size && memcmp (self->bytes, data, size) == 0;
+}
+
+size_t
+mitra_doc_footprint (const mitra_doc_t *self)
+{
+    assert (self);
+    return self->footprint;
 }
 
 const msgpack_object *
@@ -638,7 +666,9 @@ mitra_doc_destroy (mitra_doc_t **self_p)
     assert (self_p);
     mitra_doc_t *self = *self_p;
     if (self) {
-        free (self);
+        assert (self->refs > 0);
+        if (--self->refs == 0)
+            free (self);
         *self_p = NULL;
     }
 }

@@ -97,6 +97,17 @@ mitra_doc_t *mitra_doc_decode (const void *data, size_t size,
 //  The root object; valid until the document is destroyed.
 const msgpack_object *mitra_doc_root (mitra_doc_t *self);
 
+//  Another reference to the same document (it is never changed once
+//  decoded, so holders may share it): each reference is destroyed once.
+mitra_doc_t *mitra_doc_ref (mitra_doc_t *self);
+
+//  True when the document was decoded from exactly these bytes.
+bool mitra_doc_is (const mitra_doc_t *self, const void *data, size_t size);
+
+//  The bytes the document takes in memory.
+size_t mitra_doc_footprint (const mitra_doc_t *self);
+
+//  Drop this reference; the last one frees the document.
 void mitra_doc_destroy (mitra_doc_t **self_p);
 
 //  Join the strings up to a NULL into `out`, with snprintf's contract: at

@@ -62,6 +62,74 @@ test_put_get_scan (mitra_store_t *store)
     mitra_txn_abort (&txn);
 }
 
+//  The value of "x" in the record at `key`, read in a new transaction of
+//  its own (or in `txn`); -1 when absent. `root` gets the document's root,
+//  to tell a shared decoded document from a fresh one.
+static int64_t
+s_read_x (mitra_store_t *store, mitra_txn_t *txn, const char *key, const msgpack_object **root)
+{
+    mitra_txn_t *own = txn? NULL: mitra_store_begin (store, false, NULL);
+    int rc;
+    mitra_doc_t *doc = mitra_txn_get_doc (txn? txn: own, MITRA_TABLE_STATE, key, strlen (key), &rc);
+    uint64_t x = 0;
+    bool found = doc && mitra_obj_uint (mitra_map_get (mitra_doc_root (doc), "x"), &x);
+    if (root)
+        *root = doc? mitra_doc_root (doc): NULL;
+    mitra_doc_destroy (&doc);
+    mitra_txn_abort (&own);
+    return found? (int64_t) x: -1;
+}
+
+//  Decoded values are cached by key; an entry is used only while the
+//  stored bytes are the ones it was decoded from: a put, a nested abort,
+//  an aborted batch and a delete must each be seen at once.
+static void
+test_doc_cache (mitra_store_t *store)
+{
+    mitra_txn_t *txn = mitra_store_begin (store, true, NULL);
+    CHECK_INT (mitra_txn_put (txn, MITRA_TABLE_STATE, "cache/a", 7, "\x81\xa1x\x01", 4, false), 0);
+    CHECK_INT (mitra_txn_commit (&txn), 0);
+    const msgpack_object *first, *second;
+    CHECK_INT (s_read_x (store, NULL, "cache/a", &first), 1);
+    CHECK_INT (s_read_x (store, NULL, "cache/a", &second), 1);
+    CHECK (first == second);            //  the same decoded document, shared
+
+    txn = mitra_store_begin (store, true, NULL);
+    CHECK_INT (mitra_txn_put (txn, MITRA_TABLE_STATE, "cache/a", 7, "\x81\xa1x\x02", 4, false), 0);
+    CHECK_INT (s_read_x (store, txn, "cache/a", NULL), 2);
+    mitra_txn_t *child = mitra_store_begin (store, true, txn);
+    CHECK_INT (mitra_txn_put (child, MITRA_TABLE_STATE, "cache/a", 7, "\x81\xa1x\x03", 4, false), 0);
+    CHECK_INT (s_read_x (store, child, "cache/a", NULL), 3);
+    mitra_txn_abort (&child);
+    CHECK_INT (s_read_x (store, txn, "cache/a", NULL), 2);
+    mitra_txn_abort (&txn);
+    CHECK_INT (s_read_x (store, NULL, "cache/a", NULL), 1);
+
+    //  Same length, other bytes; then gone
+    txn = mitra_store_begin (store, true, NULL);
+    CHECK_INT (mitra_txn_put (txn, MITRA_TABLE_STATE, "cache/a", 7, "\x81\xa1x\x07", 4, false), 0);
+    CHECK_INT (mitra_txn_commit (&txn), 0);
+    CHECK_INT (s_read_x (store, NULL, "cache/a", NULL), 7);
+    txn = mitra_store_begin (store, true, NULL);
+    CHECK_INT (mitra_txn_del (txn, MITRA_TABLE_STATE, "cache/a", 7), 0);
+    CHECK_INT (mitra_txn_commit (&txn), 0);
+    CHECK_INT (s_read_x (store, NULL, "cache/a", NULL), -1);
+    //  The same key in another table is another record
+    txn = mitra_store_begin (store, true, NULL);
+    CHECK_INT (mitra_txn_put (txn, MITRA_TABLE_STATE, "cache/b", 7, "\x81\xa1x\x05", 4, false), 0);
+    CHECK_INT (mitra_txn_put (txn, MITRA_TABLE_INDEX, "cache/b", 7, "\x81\xa1x\x06", 4, false), 0);
+    CHECK_INT (mitra_txn_commit (&txn), 0);
+    CHECK_INT (s_read_x (store, NULL, "cache/b", NULL), 5);
+    txn = mitra_store_begin (store, false, NULL);
+    int rc;
+    mitra_doc_t *doc = mitra_txn_get_doc (txn, MITRA_TABLE_INDEX, "cache/b", 7, &rc);
+    uint64_t x = 0;
+    CHECK (doc && mitra_obj_uint (mitra_map_get (mitra_doc_root (doc), "x"), &x) && x == 6);
+    mitra_doc_destroy (&doc);
+    mitra_txn_abort (&txn);
+    CHECK_INT (s_read_x (store, NULL, "cache/b", NULL), 5);
+}
+
 static int
 s_count_visit (const void *key, size_t key_size, const void *value, size_t value_size, void *arg)
 {
@@ -223,6 +291,7 @@ main (void)
         test_prefix_scan (store);
         test_logs_and_rollback (store);
         test_idempotency (store);
+        test_doc_cache (store);
         mitra_store_destroy (&store);
         test_lock_and_full ();
     }
