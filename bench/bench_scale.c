@@ -335,8 +335,9 @@ typedef enum { S_GETS, S_GETS_AGAIN, S_OTHERS, S_MATCHES } s_stage_t;
 
 //  One stage of the query mix. Partnerships and orgs are chosen at random
 //  over the whole store, the same for every run with the same run number;
-//  S_GETS_AGAIN asks for the partnerships of S_GETS once more, when their
-//  pages are mapped already.
+//  S_GETS_AGAIN asks for the partnerships of S_GETS once more: their pages
+//  are in the page cache, and mapped unless mitrad unmapped them past its
+//  map_resident_max.
 static int
 s_query_mix (s_daemon_t *daemon, const s_options_t *options, s_samples_t *samples,
              s_stage_t stage)

@@ -40,7 +40,7 @@ static const s_key_t s_keys [] = {
     { "mitrad/map_size_max", S_SIZE, offsetof (mitra_config_t, map_size_max), 8,
       1 << 20, (uint64_t) 1 << 40, "the map grows up to this when it is full (not past the disk)" },
     { "mitrad/map_resident_max", S_SIZE, offsetof (mitra_config_t, map_resident_max), 8,
-      0, (uint64_t) 1 << 40, "file pages kept mapped (RSS) before the data file's are unmapped; 0: never" },
+      0, (uint64_t) 1 << 40, "data file pages kept mapped (RSS) before they are unmapped; 0: never" },
     S_U32 ("mitrad/pub_hwm", pub_hwm, 100, 10000000, "notifications queued per subscriber before drops"),
     S_U32 ("notifications/heartbeat_ms", heartbeat_ms, 10, 3600000,
            "heartbeat period in ms: subscribers notice a lost tail or a dead daemon"),

@@ -52,6 +52,7 @@ struct _mitra_store_t {
     ino_t data_ino;
     long faults_seen;           //  minor + major faults at the last look
     uint64_t file_resident;     //  file-backed bytes resident at the last look
+    uint64_t file_baseline;     //  ...when the store was opened (the libraries, mostly)
 };
 
 struct _mitra_txn_t {
@@ -149,6 +150,8 @@ s_code (int rc, const char *what)
     return MITRA_STORE_FAILED;
 }
 
+static uint64_t s_file_resident (mitra_store_t *self);
+
 mitra_store_t *
 mitra_store_new (const char *dir, uint64_t map_size, char *error, size_t size)
 {
@@ -209,6 +212,8 @@ mitra_store_new (const char *dir, uint64_t map_size, char *error, size_t size)
         self->data_dev = status.st_dev;
         self->data_ino = status.st_ino;
         self->statm_fd = open ("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+        self->file_baseline = s_file_resident (self);
+        self->file_resident = self->file_baseline;
     }
     return self;
 
@@ -378,6 +383,9 @@ mitra_store_trim_map (mitra_store_t *self, uint64_t max_bytes)
     assert (self);
     if (max_bytes == 0 || self->statm_fd < 0)
         return 0;
+    //  The shared libraries were mapped before the store was opened: the
+    //  limit is on what came after, the data file's pages
+    max_bytes += self->file_baseline;
     struct rusage usage;
     getrusage (RUSAGE_SELF, &usage);
     long faults = usage.ru_minflt + usage.ru_majflt;

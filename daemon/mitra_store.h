@@ -122,8 +122,9 @@ int mitra_store_last_full (void);
 uint64_t mitra_store_map_size (mitra_store_t *self);
 
 //  Keep this process's resident set small on a large store: once the pages
-//  of files mapped into the process (data.mdb's pages that reads touched,
-//  and the shared libraries) pass `max_bytes`, unmap the data file's pages
+//  of files mapped into the process pass what they were when the store was
+//  opened (the shared libraries, mostly) by more than `max_bytes` -- that
+//  is, data.mdb's pages that reads touched -- unmap the data file's pages
 //  (MADV_DONTNEED). They stay in the kernel's page cache: touching one again
 //  is a minor fault, not a read from disk. Cheap when nothing new was
 //  mapped: /proc/self/statm is read only when the page faults since the
