@@ -377,12 +377,12 @@ s_unmap_data (mitra_store_t *self)
     return rc;
 }
 
-uint64_t
+void
 mitra_store_trim_map (mitra_store_t *self, uint64_t max_bytes)
 {
     assert (self);
     if (max_bytes == 0 || self->statm_fd < 0)
-        return 0;
+        return;
     //  The shared libraries were mapped before the store was opened: the
     //  limit is on what came after, the data file's pages
     max_bytes += self->file_baseline;
@@ -395,16 +395,16 @@ mitra_store_trim_map (mitra_store_t *self, uint64_t max_bytes)
     self->faults_seen = faults;
     if (bound <= max_bytes) {
         self->file_resident = bound;
-        return 0;
+        return;
     }
     uint64_t before = s_file_resident (self);
     if (before <= max_bytes) {
         self->file_resident = before;
-        return 0;
+        return;
     }
     if (s_unmap_data (self)) {
         self->file_resident = 0;        //  look again after as many faults
-        return 0;
+        return;
     }
     getrusage (RUSAGE_SELF, &usage);
     self->faults_seen = usage.ru_minflt + usage.ru_majflt;
@@ -412,7 +412,6 @@ mitra_store_trim_map (mitra_store_t *self, uint64_t max_bytes)
     mitra_debug ("store: unmapped the data file's pages: file-backed resident %llu -> %llu KB",
                  (unsigned long long) before >> 10,
                  (unsigned long long) self->file_resident >> 10);
-    return before;
 }
 
 uint64_t

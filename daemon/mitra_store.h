@@ -128,11 +128,10 @@ uint64_t mitra_store_map_size (mitra_store_t *self);
 //  (MADV_DONTNEED). They stay in the kernel's page cache: touching one again
 //  is a minor fault, not a read from disk. Cheap when nothing new was
 //  mapped: /proc/self/statm is read only when the page faults since the
-//  last look could have passed the limit. Returns the file-backed bytes
-//  resident before a trim, 0 when none was needed; `max_bytes` 0: never.
+//  last look could have passed the limit. `max_bytes` 0: never.
 //  Safe beside read transactions on other threads (the map is read-only
 //  and shared: a page dropped is mapped again from the cache).
-uint64_t mitra_store_trim_map (mitra_store_t *self, uint64_t max_bytes);
+void mitra_store_trim_map (mitra_store_t *self, uint64_t max_bytes);
 
 //  Stale reader slots cleared at open (mdb_reader_check).
 int mitra_store_stale_readers (mitra_store_t *self);

@@ -468,7 +468,8 @@ static void
 s_build_container (s_builder_t *self, msgpack_object *object, bool is_map, uint32_t count)
 {
     msgpack_object *slots = self->free;
-    self->free += is_map? 2 * (size_t) count: count;
+    size_t items = is_map? 2 * (size_t) count: count;
+    self->free += items;
     if (is_map) {
         object->type = MSGPACK_OBJECT_MAP;
         object->via.map.size = count;
@@ -480,7 +481,7 @@ s_build_container (s_builder_t *self, msgpack_object *object, bool is_map, uint3
         object->via.array.size = count;
         object->via.array.ptr = slots;
     }
-    for (size_t index = 0; index < (is_map? 2 * (size_t) count: count); index++)
+    for (size_t index = 0; index < items; index++)
         s_build (self, &slots [index]);
 }
 
@@ -575,7 +576,6 @@ s_build (s_builder_t *self, msgpack_object *object)
 //  into it) and a slot for every object but the root.
 struct _mitra_doc_t {
     msgpack_object root;
-    msgpack_object *slots;
     unsigned refs;
     size_t size;                //  of the bytes
     size_t footprint;           //  of the whole allocation
@@ -623,11 +623,11 @@ mitra_doc_decode (const void *data, size_t size, const mitra_limits_t *limits,
     self->refs = 1;
     self->size = size;
     self->footprint = offset + slots * sizeof (msgpack_object);
-    self->slots = (msgpack_object *) ((char *) self + offset);
-    s_builder_t builder = { .pos = (const uint8_t *) self->bytes, .free = self->slots };
+    msgpack_object *first = (msgpack_object *) ((char *) self + offset);
+    s_builder_t builder = { .pos = (const uint8_t *) self->bytes, .free = first };
     s_build (&builder, &self->root);
     assert (builder.pos == (const uint8_t *) self->bytes + size);
-    assert (builder.free == self->slots + slots);
+    assert (builder.free == first + slots);
     return self;
 }
 
