@@ -297,8 +297,11 @@ s_monitor_actor (zsock_t *pipe, void *arg)
             memcpy (&event, zframe_data (head), 2);
             memcpy (&value, zframe_data (head) + 2, 4);
             const char *where = endpoint? endpoint: "a TCP socket";
+            //  A hang-up is one kind whether it came as a FIN or a reset
+            bool hung_up = event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+                        && (value == EPIPE || value == ECONNRESET);
             unsigned suppressed = 0;
-            bool due = s_refusal_due (kinds, event, value, &suppressed);
+            bool due = s_refusal_due (kinds, event, hung_up? EPIPE: value, &suppressed);
             char more [80] = "";
             if (suppressed)
                 snprintf (more, sizeof more, "; %u more such refusals since the last line",
@@ -318,12 +321,19 @@ s_monitor_actor (zsock_t *pipe, void *arg)
                                ? "its handshake does not decrypt: wrong server key?"
                                : "its handshake is not valid", value, more);
             else
+            if (hung_up)
+                //  Both ends send their mechanism in the greeting, and
+                //  whichever reads the other's first drops the connection.
+                //  When a client without CURVE wins that race, this is all
+                //  we see of it, so it must reach the default log; but a
+                //  port check looks the same, hence info, not a warning.
+                mitra_info ("a TCP client on %s hung up during the handshake (%s): a client "
+                            "without CURVE or with the wrong server key does this%s", where,
+                            strerror ((int) value), more);
+            else
             if (event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
-                //  A peer hanging up mid-handshake (often right after one of
-                //  the refusals above) is no news
-                mitra_log (value == EPIPE || value == ECONNRESET? MITRA_LOG_DEBUG: MITRA_LOG_WARNING,
-                           "refused a TCP client on %s: handshake failed (%s)%s", where,
-                           strerror ((int) value), more);
+                mitra_warning ("refused a TCP client on %s: handshake failed (%s)%s", where,
+                               strerror ((int) value), more);
         }
         zstr_free (&endpoint);
         zmsg_destroy (&msg);
