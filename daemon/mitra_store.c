@@ -20,6 +20,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
@@ -467,11 +468,35 @@ mitra_store_begin (mitra_store_t *self, bool write, mitra_txn_t *parent)
     return self_txn;
 }
 
+//  Below this much free space, an I/O error from a commit is taken for a
+//  full disk (see mitra_txn_commit).
+#define S_SHORT_WRITE_FREE (1024 * 1024)
+
+//  True when the filesystem holding the environment has (almost) no space
+//  left for this process.
+static bool
+s_disk_exhausted (mitra_store_t *self)
+{
+    int fd;
+    struct statvfs fs;
+    if (mdb_env_get_fd (self->env, &fd) || fstatvfs (fd, &fs))
+        return false;
+    //  root may also write the blocks kept back for it
+    uint64_t blocks = geteuid () == 0? fs.f_bfree: fs.f_bavail;
+    return blocks * fs.f_frsize < S_SHORT_WRITE_FREE;
+}
+
 int
 mitra_txn_commit (mitra_txn_t **txn_p)
 {
     assert (txn_p && *txn_p);
     int rc = mdb_txn_commit ((*txn_p)->txn);
+    //  When the disk fills in the middle of a page write, LMDB gets a short
+    //  write and reports EIO, not ENOSPC. Its meta page was not written, so
+    //  the environment is as sound as after ENOSPC; a real I/O error on a
+    //  disk with room left stays fatal.
+    if (rc == EIO && (*txn_p)->top && s_disk_exhausted ((*txn_p)->store))
+        rc = ENOSPC;
     if (rc == 0 && (*txn_p)->top)
         s_trace_commit ();
     free (*txn_p);
