@@ -292,26 +292,22 @@ s_emit_event (mitra_engine_t *self, mitra_apply_t *ctx, mitra_engine_request_t *
 {
     (void) self;
     const msgpack_object *data = request->request_.body;
-    msgpack_sbuffer body;
-    msgpack_sbuffer_init (&body);
+    msgpack_sbuffer notice;
+    msgpack_sbuffer_init (&notice);
     msgpack_packer pk;
-    msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 4);
-    mitra_pack_cstr (&pk, "event_seq");
-    msgpack_pack_uint64 (&pk, ctx->event_seq);
-    mitra_pack_cstr (&pk, "type");
-    mitra_pack_cstr (&pk, request->request_.name);
-    mitra_pack_cstr (&pk, "sender");
-    mitra_pack_cstr (&pk, ctx->principal);
-    mitra_pack_cstr (&pk, "data");
-    mitra_pack_object (&pk, data);
+    msgpack_packer_init (&pk, &notice, msgpack_sbuffer_write);
+    mitra_event_log_pack_notice (&pk, ctx->event_seq, request->request_.name, ctx->principal,
+                                 data);
     char topic [80], partnership [80];
     mitra_str_join (topic, sizeof topic, "event.", request->request_.name, NULL);
     bool has_partnership = mitra_obj_str_copy (mitra_map_get (data, "partnership"),
                                                partnership, sizeof partnership) == 0;
-    int rc = mitra_model_emit (ctx, topic, has_partnership? partnership: NULL, &body, err);
-    msgpack_sbuffer_destroy (&body);
-    return rc;
+    int rc = mitra_notification_log_append_event (ctx->notifications, ctx->txn, topic,
+                                                  has_partnership? partnership: NULL,
+                                                  ctx->event_seq, notice.data, notice.size,
+                                                  ctx->now_ms);
+    msgpack_sbuffer_destroy (&notice);
+    return rc? mitra_model_store_error (rc, err): 0;
 }
 
 //  An event with `after` (PROTOCOL.md 4.7) goes only where the request it

@@ -95,6 +95,46 @@ mitra_event_log_commit (mitra_event_log_t *self)
     self->committed = self->pending;
 }
 
+void
+mitra_event_log_pack_notice (msgpack_packer *pk, uint64_t seq, const char *type,
+                             const char *sender, const msgpack_object *data)
+{
+    assert (pk && type && sender && data);
+    msgpack_pack_map (pk, 4);
+    mitra_pack_cstr (pk, "event_seq");
+    msgpack_pack_uint64 (pk, seq);
+    mitra_pack_cstr (pk, "type");
+    mitra_pack_cstr (pk, type);
+    mitra_pack_cstr (pk, "sender");
+    mitra_pack_cstr (pk, sender);
+    mitra_pack_cstr (pk, "data");
+    mitra_pack_object (pk, data);
+}
+
+int
+mitra_event_log_pack_notice_of (mitra_txn_t *txn, uint64_t seq, msgpack_packer *pk)
+{
+    assert (txn && pk);
+    uint8_t key [8];
+    mitra_key_u64 (key, seq);
+    int rc;
+    mitra_doc_t *doc = mitra_txn_get_doc (txn, MITRA_TABLE_EVENTS, key, 8, &rc);
+    if (!doc)
+        return rc;
+    const msgpack_object *root = mitra_doc_root (doc);
+    char type [128], sender [256];
+    const msgpack_object *data = mitra_map_get (root, "data");
+    rc = MITRA_STORE_FAILED;
+    if (data
+    &&  mitra_obj_str_copy (mitra_map_get (root, "type"), type, sizeof type) == 0
+    &&  mitra_obj_str_copy (mitra_map_get (root, "sender"), sender, sizeof sender) == 0) {
+        mitra_event_log_pack_notice (pk, seq, type, sender, data);
+        rc = 0;
+    }
+    mitra_doc_destroy (&doc);
+    return rc;
+}
+
 typedef struct {
     mitra_builder_t items;  //  the page's entries, counted
     uint32_t limit;

@@ -31,6 +31,17 @@ void mitra_event_log_rollback (mitra_event_log_t *self, uint64_t mark);
 //  The store commit succeeded: pending appends are final.
 void mitra_event_log_commit (mitra_event_log_t *self);
 
+//  Pack the `data` of an event's `event.<type>` notification (PROTOCOL.md
+//  7.3): {event_seq, type, sender, data}. The one place that says what it
+//  holds, so that the notification log can store a reference to the event
+//  instead of a copy and rebuild the same bytes from the record.
+void mitra_event_log_pack_notice (msgpack_packer *pk, uint64_t seq, const char *type,
+                                  const char *sender, const msgpack_object *data);
+
+//  The same, from the stored record of event `seq`. Returns 0, NOTFOUND, or
+//  FAILED (a record without type, sender or data); packs nothing unless 0.
+int mitra_event_log_pack_notice_of (mitra_txn_t *txn, uint64_t seq, msgpack_packer *pk);
+
 //  Pack a page {events: [...], next: seq|nil} of events with seq >= since,
 //  at most `limit`, only of `type` if not NULL (`partnership` likewise, for
 //  events whose data names it). Returns 0 or FAILED.

@@ -11,6 +11,7 @@
 */
 #include "mitra_notification_log.h"
 #include "mitra_builder.h"
+#include "mitra_event_log.h"
 #include "mitra_time.h"
 
 #include <assert.h>
@@ -24,6 +25,10 @@ typedef struct {
     void *body;             //  frame 2
     size_t size;
 } s_entry_t;
+
+//  The key a stored event notification has instead of `data`: the event's
+//  seq, whose notice is rebuilt from the event log when read back.
+#define S_EVENT_REF "event_seq"
 
 //  Meta key of the last seq removed by retention (8 bytes, big-endian).
 #define S_PRUNED_KEY "notification_log/pruned"
@@ -137,10 +142,15 @@ mitra_notification_topic (char *buffer, size_t size, const char *topic, const ch
         mitra_str_join (buffer, size, topic, NULL);
 }
 
-int
-mitra_notification_log_append (mitra_notification_log_t *self, mitra_txn_t *txn,
-                               const char *topic, const char *partnership,
-                               const void *data, size_t data_size, int64_t at_ms, bool late)
+//  Store a notification inside `txn` and queue its body for publication.
+//  With `event_seq` 0 the store keeps the body as published; otherwise the
+//  body's `data` is event `event_seq`'s notice (mitra_event_log_pack_notice)
+//  and the store keeps {.., event_seq} in its place: the event log holds
+//  the event already, and the copy was a quarter of a store.
+static int
+s_append (mitra_notification_log_t *self, mitra_txn_t *txn, const char *topic,
+          const char *partnership, const void *data, size_t data_size, int64_t at_ms,
+          bool late, uint64_t event_seq)
 {
     assert (self && txn && topic && data);
     uint64_t seq = self->pending + 1;
@@ -165,15 +175,27 @@ mitra_notification_log_append (mitra_notification_log_t *self, mitra_txn_t *txn,
         mitra_pack_cstr (&pk, "late");
         msgpack_pack_true (&pk);
     }
-    mitra_pack_cstr (&pk, "data");
-    msgpack_sbuffer_write (&sbuf, data, data_size);
-
+    size_t head = sbuf.size;
+    if (event_seq) {
+        mitra_pack_cstr (&pk, S_EVENT_REF);
+        msgpack_pack_uint64 (&pk, event_seq);
+    }
+    else {
+        mitra_pack_cstr (&pk, "data");
+        msgpack_sbuffer_write (&sbuf, data, data_size);
+    }
     uint8_t key [8];
     mitra_key_u64 (key, seq);
     int rc = mitra_txn_put (txn, MITRA_TABLE_NOTIFICATIONS, key, 8, sbuf.data, sbuf.size, true);
     if (rc) {
         msgpack_sbuffer_destroy (&sbuf);
         return rc;
+    }
+    if (event_seq) {
+        //  What is published is the whole body
+        sbuf.size = head;
+        mitra_pack_cstr (&pk, "data");
+        msgpack_sbuffer_write (&sbuf, data, data_size);
     }
     if (self->queued == self->capacity) {
         self->capacity = self->capacity? self->capacity * 2: 64;
@@ -190,6 +212,25 @@ mitra_notification_log_append (mitra_notification_log_t *self, mitra_txn_t *txn,
     assert (entry->topic);
     self->pending = seq;
     return 0;
+}
+
+int
+mitra_notification_log_append (mitra_notification_log_t *self, mitra_txn_t *txn,
+                               const char *topic, const char *partnership,
+                               const void *data, size_t data_size, int64_t at_ms, bool late)
+{
+    return s_append (self, txn, topic, partnership, data, data_size, at_ms, late, 0);
+}
+
+int
+mitra_notification_log_append_event (mitra_notification_log_t *self, mitra_txn_t *txn,
+                                     const char *topic, const char *partnership,
+                                     uint64_t event_seq, const void *notice, size_t notice_size,
+                                     int64_t at_ms)
+{
+    assert (event_seq > 0);
+    return s_append (self, txn, topic, partnership, notice, notice_size, at_ms, false,
+                     event_seq);
 }
 
 uint64_t
@@ -350,6 +391,7 @@ out:
 //  --- replay
 
 typedef struct {
+    mitra_txn_t *txn;
     mitra_builder_t items;  //  the page, counted
     uint32_t limit;
     const char *const *prefixes;
@@ -359,6 +401,34 @@ typedef struct {
     uint64_t next;
     int rc;
 } s_page_t;
+
+//  Pack the published body of a stored event notification: its fields in
+//  their order, with the event's notice in place of the reference (packing
+//  decoded values gives back the bytes they were packed from: every header
+//  is written in its shortest form). Returns 0 or FAILED.
+static int
+s_rebuild (mitra_txn_t *txn, const msgpack_object *root, msgpack_packer *pk)
+{
+    msgpack_pack_map (pk, root->via.map.size);
+    for (uint32_t index = 0; index < root->via.map.size; index++) {
+        const msgpack_object_kv *pair = &root->via.map.ptr [index];
+        uint64_t event_seq;
+        if (!mitra_obj_str_eq (&pair->key, S_EVENT_REF)) {
+            mitra_pack_object (pk, &pair->key);
+            mitra_pack_object (pk, &pair->val);
+        }
+        else
+        if (!mitra_obj_uint (&pair->val, &event_seq))
+            return MITRA_STORE_FAILED;
+        else {
+            mitra_pack_cstr (pk, "data");
+            //  The event log is never pruned: a missing event is damage
+            if (mitra_event_log_pack_notice_of (txn, event_seq, pk))
+                return MITRA_STORE_FAILED;
+        }
+    }
+    return 0;
+}
 
 static int
 s_page_visit (const void *key, size_t key_size, const void *value, size_t value_size, void *arg)
@@ -371,16 +441,17 @@ s_page_visit (const void *key, size_t key_size, const void *value, size_t value_
         return 1;
     }
     page->scanned++;
+    mitra_error_t err;
+    mitra_doc_t *doc = mitra_doc_decode (value, value_size, &(mitra_limits_t) {
+        value_size, 32, 1u << 24, 1u << 26, 1u << 28, true }, &err);
+    if (!doc || mitra_doc_root (doc)->type != MSGPACK_OBJECT_MAP) {
+        mitra_doc_destroy (&doc);
+        page->rc = MITRA_STORE_FAILED;
+        return 1;
+    }
+    const msgpack_object *root = mitra_doc_root (doc);
     bool wanted = page->prefix_count == 0;
     if (!wanted) {
-        mitra_error_t err;
-        mitra_doc_t *doc = mitra_doc_decode (value, value_size, &(mitra_limits_t) {
-            value_size, 32, 1u << 24, 1u << 26, 1u << 28, true }, &err);
-        if (!doc) {
-            page->rc = MITRA_STORE_FAILED;
-            return 1;
-        }
-        const msgpack_object *root = mitra_doc_root (doc);
         char topic [128], partnership [128], frame [256];
         if (mitra_obj_str_copy (mitra_map_get (root, "topic"), topic, sizeof topic))
             *topic = 0;
@@ -389,13 +460,15 @@ s_page_visit (const void *key, size_t key_size, const void *value, size_t value_
         mitra_notification_topic (frame, sizeof frame, topic, has_partnership? partnership: NULL);
         for (size_t index = 0; index < page->prefix_count && !wanted; index++)
             wanted = strncmp (frame, page->prefixes [index], strlen (page->prefixes [index])) == 0;
-        mitra_doc_destroy (&doc);
     }
-    if (wanted) {
-        //  The stored body is the published frame 2: pass it through as is
+    if (wanted && mitra_map_get (root, S_EVENT_REF))
+        page->rc = s_rebuild (page->txn, root, mitra_builder_item (&page->items));
+    else
+    if (wanted)
+        //  Stored as published (frame 2): pass it through as is
         mitra_builder_raw_item (&page->items, value, value_size);
-    }
-    return 0;
+    mitra_doc_destroy (&doc);
+    return page->rc? 1: 0;
 }
 
 int
@@ -415,7 +488,7 @@ mitra_notification_log_page (mitra_txn_t *txn, uint64_t since, uint32_t limit,
         return MITRA_NOTIFICATION_LOG_GONE;
 
     s_page_t page = {
-        .limit = limit, .prefixes = prefixes, .prefix_count = prefix_count,
+        .txn = txn, .limit = limit, .prefixes = prefixes, .prefix_count = prefix_count,
         .scan_max = prefix_count && scan_max? scan_max: UINT32_MAX
     };
     mitra_builder_init (&page.items);

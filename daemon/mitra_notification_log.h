@@ -3,8 +3,9 @@
     publication only after that transaction commits.
 
     Sequence numbers are contiguous from 1 and separate from the event log's.
-    The body stored is exactly what is published as frame 2, so a replay is
-    byte for byte what a live subscriber saw.
+    A replay is byte for byte what a live subscriber saw: the body stored is
+    the published frame 2, except that an event's own notification refers
+    to the event log for its `data` and is rebuilt from it when read back.
 
     Retention removes the oldest notifications, never a seq in the middle:
     the log is always the contiguous range oldest..last. How far it was
@@ -43,6 +44,15 @@ int mitra_notification_log_append (mitra_notification_log_t *self, mitra_txn_t *
                                    const char *topic, const char *partnership,
                                    const void *data, size_t data_size,
                                    int64_t at_ms, bool late);
+
+//  Append the `event.<type>` notification of event `event_seq`, whose
+//  `data` is `notice` (mitra_event_log_pack_notice). Published as any other;
+//  stored with a reference to the event in place of `data`, rebuilt byte for
+//  byte when read back. Returns 0 or a MITRA_STORE_ code.
+int mitra_notification_log_append_event (mitra_notification_log_t *self, mitra_txn_t *txn,
+                                         const char *topic, const char *partnership,
+                                         uint64_t event_seq, const void *notice,
+                                         size_t notice_size, int64_t at_ms);
 
 uint64_t mitra_notification_log_mark (mitra_notification_log_t *self);
 //  Forget appends after `mark` (their transaction was aborted).

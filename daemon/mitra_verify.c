@@ -183,16 +183,23 @@ s_notification_visit (const void *key, size_t key_size, const void *value, size_
     const msgpack_object *root = mitra_doc_root (doc);
     uint64_t body_seq = 0;
     char topic [128];
+    //  An event's own notification is stored with `event_seq` (a reference
+    //  to the event log) where others have `data`; older stores have `data`
+    const msgpack_object *data = mitra_map_get (root, "data");
+    const msgpack_object *reference = mitra_map_get (root, "event_seq");
     if (!mitra_obj_uint (mitra_map_get (root, "seq"), &body_seq) || body_seq != seq
     ||  mitra_obj_str_copy (mitra_map_get (root, "topic"), topic, sizeof topic)
-    ||  !mitra_map_get (root, "at") || !mitra_map_get (root, "data"))
-        s_problem (self, "notification %llu: body lacks seq (or it differs), topic, at or data",
-                   (unsigned long long) seq);
+    ||  !mitra_map_get (root, "at") || !data == !reference)
+        s_problem (self, "notification %llu: body lacks seq (or it differs), topic, at, or "
+                   "one of data and event_seq", (unsigned long long) seq);
+    else
+    if (reference && strncmp (topic, "event.", 6) != 0)
+        s_problem (self, "notification %llu (%s) refers to an event but is not an event's",
+                   (unsigned long long) seq, topic);
     else
     if (strncmp (topic, "event.", 6) == 0) {
         uint64_t event_seq = 0;
-        const msgpack_object *data = mitra_map_get (root, "data");
-        if (!mitra_obj_uint (mitra_map_get (data, "event_seq"), &event_seq)
+        if (!mitra_obj_uint (reference? reference: mitra_map_get (data, "event_seq"), &event_seq)
         ||  event_seq < self->first || event_seq > self->last || self->first == 0)
             s_problem (self, "notification %llu (%s) names event %llu, not in the event log",
                        (unsigned long long) seq, topic, (unsigned long long) event_seq);

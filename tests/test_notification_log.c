@@ -2,12 +2,14 @@
     the notification log, against a real LMDB environment in a fresh
     temporary directory.
 */
+#include "mitra_event_log.h"
 #include "mitra_notification_log.h"
 #include "mitra_store.h"
 #include "mitra_test.h"
 #include "mitra_time.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define S_DAY_MS 86400000LL
@@ -213,6 +215,120 @@ test_heartbeat (mitra_notification_log_t *log)
     msgpack_sbuffer_destroy (&body);
 }
 
+//  An event's own notification is stored as a reference to the event log
+//  and read back as the very bytes that were published; others as they are.
+static void
+test_event_reference (mitra_store_t *store, mitra_notification_log_t *log)
+{
+    mitra_event_log_t *events = mitra_event_log_new (store);
+    CHECK (events);
+    if (!events)
+        return;
+    //  Data with each header width the packer chooses among: negative
+    //  fixint, uint 16, int 32, float 32 and 64, str 8, nested map and array
+    static const char data_bytes [] =
+        "\x88\xa3org\xa3o-1\xa1n\xfb\xa3" "big\xcd\x01\x2c\xa3neg\xd2\xff\xfe\x79\x60"
+        "\xa2" "f3\xca\x3f\xc0\x00\x00\xa2" "f6\xcb\x3f\xf8\x00\x00\x00\x00\x00\x01"
+        "\xa4note\xd9\x21" "a note of thirty-three characters"
+        "\xa6nested\x81\xa4list\x94\x01\xa1x\xc0\xc3";
+    mitra_error_t err;
+    mitra_doc_t *data = mitra_doc_decode (data_bytes, sizeof data_bytes - 1, NULL, &err);
+    CHECK (data);
+    if (!data) {
+        mitra_event_log_destroy (&events);
+        return;
+    }
+    uint64_t first = mitra_notification_log_last (log) + 1;
+    mitra_txn_t *txn = mitra_store_begin (store, true, NULL);
+    CHECK (txn);
+    msgpack_sbuffer notice;
+    msgpack_sbuffer_init (&notice);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &notice, msgpack_sbuffer_write);
+    uint64_t event_seq = mitra_event_log_mark (events) + 1, seq = 0;
+    mitra_event_log_pack_notice (&pk, event_seq, "org.registered", "curve:KEY",
+                                 mitra_doc_root (data));
+    CHECK_INT (mitra_notification_log_append_event (log, txn, "event.org.registered", "p-x",
+                                                    event_seq, notice.data, notice.size,
+                                                    s_now), 0);
+    CHECK_INT (mitra_notification_log_append (log, txn, "milestone.overdue", "p-x", "\x80", 1,
+                                              s_now, true), 0);
+    CHECK_INT (mitra_event_log_append (events, txn, "org.registered", mitra_doc_root (data),
+                                       "curve:KEY", "req-1", s_now, &seq), 0);
+    CHECK (seq == event_seq);
+    CHECK_INT (mitra_txn_commit (&txn), 0);
+    mitra_event_log_commit (events);
+    mitra_notification_log_commit (log);
+    msgpack_sbuffer_destroy (&notice);
+
+    //  What was published, copied
+    msgpack_sbuffer published [2];
+    size_t count = 0;
+    const char *frame;
+    const void *body;
+    size_t size;
+    while (mitra_notification_log_next_publish (log, &frame, &body, &size)) {
+        CHECK (count < 2);
+        if (count < 2) {
+            msgpack_sbuffer_init (&published [count]);
+            msgpack_sbuffer_write (&published [count++], body, size);
+        }
+    }
+    CHECK_INT ((int) count, 2);
+
+    //  Stored: the reference, not the event's data
+    txn = mitra_store_begin (store, false, NULL);
+    uint8_t key [8];
+    mitra_key_u64 (key, first);
+    int rc;
+    mitra_doc_t *stored = txn? mitra_txn_get_doc (txn, MITRA_TABLE_NOTIFICATIONS, key, 8, &rc)
+                             : NULL;
+    CHECK (stored);
+    uint64_t referred = 0;
+    CHECK (stored && !mitra_map_get (mitra_doc_root (stored), "data")
+           && mitra_obj_uint (mitra_map_get (mitra_doc_root (stored), "event_seq"), &referred)
+           && referred == event_seq);
+    mitra_doc_destroy (&stored);
+    mitra_txn_abort (&txn);
+
+    //  Read back, filtered or not: each published body, byte for byte
+    const char *prefixes [] = { NULL, "event.org", "milestone" };
+    for (size_t index = 0; index < 3; index++) {
+        txn = mitra_store_begin (store, false, NULL);
+        msgpack_sbuffer page;
+        msgpack_sbuffer_init (&page);
+        msgpack_packer_init (&pk, &page, msgpack_sbuffer_write);
+        uint64_t oldest;
+        CHECK_INT (mitra_notification_log_page (txn, first, 10, &prefixes [index],
+                                                prefixes [index]? 1: 0, 0, &pk, &oldest), 0);
+        mitra_txn_abort (&txn);
+        bool want_event = index != 2, want_other = index != 1;
+        CHECK ((memmem (page.data, page.size, published [0].data, published [0].size) != NULL)
+               == want_event);
+        CHECK ((memmem (page.data, page.size, published [1].data, published [1].size) != NULL)
+               == want_other);
+        msgpack_sbuffer_destroy (&page);
+    }
+
+    //  An event missing from the log (damage) fails the page, never a crash
+    txn = mitra_store_begin (store, true, NULL);
+    mitra_key_u64 (key, event_seq);
+    CHECK_INT (mitra_txn_del (txn, MITRA_TABLE_EVENTS, key, 8), 0);
+    msgpack_sbuffer page;
+    msgpack_sbuffer_init (&page);
+    msgpack_packer_init (&pk, &page, msgpack_sbuffer_write);
+    uint64_t oldest;
+    CHECK_INT (mitra_notification_log_page (txn, first, 10, prefixes, 0, 0, &pk, &oldest),
+               MITRA_STORE_FAILED);
+    msgpack_sbuffer_destroy (&page);
+    mitra_txn_abort (&txn);
+
+    for (size_t index = 0; index < count; index++)
+        msgpack_sbuffer_destroy (&published [index]);
+    mitra_doc_destroy (&data);
+    mitra_event_log_destroy (&events);
+}
+
 int
 main (void)
 {
@@ -227,6 +343,7 @@ main (void)
         test_retention_by_age (store, log);
         test_pruned_empty (store, &log);
         test_heartbeat (log);
+        test_event_reference (store, log);
     }
     mitra_notification_log_destroy (&log);
     mitra_store_destroy (&store);

@@ -9,14 +9,16 @@
 #include "mitra_verify.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static char s_dir [] = "/tmp/mitra-test-verify-XXXXXX";
 
-//  Write one event the way the server does: log, notification, idempotency.
+//  Write one event the way the server does: log, notification, idempotency;
+//  with `copied` its notification as stores before the reference had it.
 static void
 s_accept (mitra_store_t *store, mitra_event_log_t *events, mitra_notification_log_t *notes,
-          const char *request_id)
+          const char *request_id, bool copied)
 {
     msgpack_sbuffer data;
     msgpack_sbuffer_init (&data);
@@ -35,13 +37,13 @@ s_accept (mitra_store_t *store, mitra_event_log_t *events, mitra_notification_lo
     msgpack_sbuffer body;
     msgpack_sbuffer_init (&body);
     msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 2);
-    mitra_pack_cstr (&pk, "event_seq");
-    msgpack_pack_uint64 (&pk, seq);
-    mitra_pack_cstr (&pk, "type");
-    mitra_pack_cstr (&pk, "org.updated");
-    CHECK_INT (mitra_notification_log_append (notes, txn, "event.org.updated", NULL, body.data,
-                                              body.size, 0, false), 0);
+    mitra_event_log_pack_notice (&pk, seq, "org.updated", "local", mitra_doc_root (doc));
+    if (copied)
+        CHECK_INT (mitra_notification_log_append (notes, txn, "event.org.updated", NULL,
+                                                  body.data, body.size, 0, false), 0);
+    else
+        CHECK_INT (mitra_notification_log_append_event (notes, txn, "event.org.updated", NULL,
+                                                        seq, body.data, body.size, 0), 0);
     msgpack_sbuffer reply;
     msgpack_sbuffer_init (&reply);
     mitra_reply_pack_seq (&reply, request_id, seq);
@@ -76,10 +78,37 @@ main (void)
     mitra_event_log_t *events = mitra_event_log_new (store);
     mitra_notification_log_t *notes = mitra_notification_log_new (store);
     CHECK_INT (s_verify (store), 0);     //  empty is consistent
-    s_accept (store, events, notes, "r1");
-    s_accept (store, events, notes, "r2");
-    s_accept (store, events, notes, "r3");
+    s_accept (store, events, notes, "r1", true);
+    s_accept (store, events, notes, "r2", false);
+    s_accept (store, events, notes, "r3", false);
     CHECK_INT (s_verify (store), 0);
+
+    //  An event notification referring outside the event log, or with both
+    //  a reference and data
+    static const char *const damaged [] = {
+        "\x84\xa3seq\x03\xa5topic\xb1" "event.org.updated\xa2" "at\xa1" "0\xa9" "event_seq\x09",
+        "\x85\xa3seq\x03\xa5topic\xb1" "event.org.updated\xa2" "at\xa1" "0\xa9" "event_seq\x03"
+        "\xa4" "data\x80",
+    };
+    uint8_t third [8];
+    mitra_key_u64 (third, 3);
+    for (size_t index = 0; index < 2; index++) {
+        void *kept;
+        size_t kept_size;
+        mitra_txn_t *txn = mitra_store_begin (store, true, NULL);
+        CHECK_INT (mitra_txn_get_copy (txn, MITRA_TABLE_NOTIFICATIONS, third, 8, &kept,
+                                       &kept_size), 0);
+        CHECK_INT (mitra_txn_put (txn, MITRA_TABLE_NOTIFICATIONS, third, 8, damaged [index],
+                                  strlen (damaged [index]), false), 0);
+        CHECK_INT (mitra_txn_commit (&txn), 0);
+        CHECK (s_verify (store) >= 1);
+        txn = mitra_store_begin (store, true, NULL);
+        CHECK_INT (mitra_txn_put (txn, MITRA_TABLE_NOTIFICATIONS, third, 8, kept, kept_size,
+                                  false), 0);
+        CHECK_INT (mitra_txn_commit (&txn), 0);
+        free (kept);
+        CHECK_INT (s_verify (store), 0);
+    }
 
     //  A missing idempotency entry: the event side and the count both notice
     mitra_txn_t *txn = mitra_store_begin (store, true, NULL);
