@@ -536,11 +536,14 @@ mitra_txn_del (mitra_txn_t *txn, mitra_table_t table, const void *key, size_t ke
     return s_code (mdb_del (txn->txn, txn->store->tables [table], &k, NULL), "delete");
 }
 
-//  The cache entry for a key, NULL when the key is too long to cache.
+//  The cache entry for a key, NULL when the key is too long to cache or
+//  its table is a log: log entries are read back in runs, by replays, and
+//  would only evict the records that the writer reads again and again.
 static s_cached_t *
 s_cache_entry (mitra_store_t *self, mitra_table_t table, const void *key, size_t key_size)
 {
-    if (key_size > S_DOC_CACHE_KEY)
+    if (key_size > S_DOC_CACHE_KEY
+    ||  table == MITRA_TABLE_EVENTS || table == MITRA_TABLE_NOTIFICATIONS)
         return NULL;
     uint32_t hash = 2166136261u ^ (uint32_t) table;
     for (size_t index = 0; index < key_size; index++)

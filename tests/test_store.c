@@ -128,6 +128,21 @@ test_doc_cache (mitra_store_t *store)
     mitra_doc_destroy (&doc);
     mitra_txn_abort (&txn);
     CHECK_INT (s_read_x (store, NULL, "cache/b", NULL), 5);
+
+    //  Log entries are not cached: two reads, two documents (both kept alive
+    //  while compared, so that an address cannot be reused)
+    uint8_t seq [8];
+    mitra_key_u64 (seq, 1ull << 40);
+    txn = mitra_store_begin (store, true, NULL);
+    CHECK_INT (mitra_txn_put (txn, MITRA_TABLE_EVENTS, seq, 8, "\x81\xa1x\x08", 4, false), 0);
+    CHECK_INT (mitra_txn_commit (&txn), 0);
+    txn = mitra_store_begin (store, false, NULL);
+    mitra_doc_t *once = mitra_txn_get_doc (txn, MITRA_TABLE_EVENTS, seq, 8, &rc);
+    mitra_doc_t *twice = mitra_txn_get_doc (txn, MITRA_TABLE_EVENTS, seq, 8, &rc);
+    CHECK (once && twice && mitra_doc_root (once) != mitra_doc_root (twice));
+    mitra_doc_destroy (&once);
+    mitra_doc_destroy (&twice);
+    mitra_txn_abort (&txn);
 }
 
 static int
