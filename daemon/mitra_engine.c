@@ -342,13 +342,11 @@ s_apply_event (mitra_engine_t *self, mitra_txn_t *batch, mitra_engine_request_t 
 {
     const char *principal = request->principal;
     uint64_t hash = mitra_idempotency_hash (request->frame, request->size);
-    void *stored;
-    size_t stored_size;
-    int rc = mitra_idempotency_find (batch, principal, request->request_.id, hash, &stored, &stored_size);
+    uint64_t first_seq;
+    int rc = mitra_idempotency_find (batch, principal, request->request_.id, hash, &first_seq);
     if (rc == 0) {
         //  A retry: the first reply, byte for byte, and nothing else
-        msgpack_sbuffer_write (&request->reply, stored, stored_size);
-        free (stored);
+        mitra_reply_pack_seq (&request->reply, request->request_.id, first_seq);
         return S_APPLIED;
     }
     if (rc == MITRA_IDEMPOTENCY_MISMATCH) {
@@ -393,8 +391,7 @@ s_apply_event (mitra_engine_t *self, mitra_txn_t *batch, mitra_engine_request_t 
     }
     if (rc == 0) {
         mitra_reply_pack_seq (&request->reply, request->request_.id, seq);
-        rc = mitra_idempotency_put (txn, principal, request->request_.id, hash,
-                                    request->reply.data, request->reply.size);
+        rc = mitra_idempotency_put (txn, principal, request->request_.id, hash, seq);
         if (rc)
             mitra_model_store_error (rc, &request->err);
     }

@@ -1,5 +1,7 @@
 /*  mitra_idempotency -- key: principal, '\n', request id (neither can hold a
-    newline); value: 8-byte big-endian request hash, then the reply bytes.
+    newline); value: the request hash and the acked seq, 8 bytes each,
+    big-endian. Stores written before kept the hash and the whole reply,
+    which repeated the id already in the key: both are read.
 */
 #include "mitra_idempotency.h"
 
@@ -28,9 +30,28 @@ s_key (char *key, size_t size, const char *principal, const char *id)
     return length;
 }
 
+bool
+mitra_idempotency_value (const void *value, size_t size, uint64_t *hash, uint64_t *seq)
+{
+    assert (value && hash && seq);
+    if (size < 8)
+        return false;
+    *hash = mitra_key_u64_read (value);
+    if (size == 16) {
+        *seq = mitra_key_u64_read ((const char *) value + 8);
+        return true;
+    }
+    //  A packed reply, {id, ok: true, seq}, is never 8 bytes long
+    mitra_error_t err;
+    mitra_doc_t *reply = mitra_doc_decode ((const char *) value + 8, size - 8, NULL, &err);
+    bool ok = reply && mitra_obj_uint (mitra_map_get (mitra_doc_root (reply), "seq"), seq);
+    mitra_doc_destroy (&reply);
+    return ok;
+}
+
 int
 mitra_idempotency_find (mitra_txn_t *txn, const char *principal, const char *id,
-                        uint64_t hash, void **reply_p, size_t *size_p)
+                        uint64_t hash, uint64_t *seq)
 {
     char key [256];
     size_t key_size = s_key (key, sizeof key, principal, id);
@@ -39,18 +60,14 @@ mitra_idempotency_find (mitra_txn_t *txn, const char *principal, const char *id,
     int rc = mitra_txn_get_copy (txn, MITRA_TABLE_IDEMPOTENCY, key, key_size, &value, &size);
     if (rc)
         return rc;
-    if (size < 8) {
-        free (value);
-        return MITRA_STORE_FAILED;
-    }
-    if (mitra_key_u64_read (value) != hash) {
-        free (value);
-        return MITRA_IDEMPOTENCY_MISMATCH;
-    }
-    memmove (value, (char *) value + 8, size - 8);
-    *reply_p = value;
-    *size_p = size - 8;
-    return 0;
+    uint64_t stored_hash;
+    if (!mitra_idempotency_value (value, size, &stored_hash, seq))
+        rc = MITRA_STORE_FAILED;
+    else
+    if (stored_hash != hash)
+        rc = MITRA_IDEMPOTENCY_MISMATCH;
+    free (value);
+    return rc;
 }
 
 bool
@@ -63,15 +80,12 @@ mitra_idempotency_accepted (mitra_txn_t *txn, const char *principal, const char 
 
 int
 mitra_idempotency_put (mitra_txn_t *txn, const char *principal, const char *id,
-                       uint64_t hash, const void *reply, size_t size)
+                       uint64_t hash, uint64_t seq)
 {
     char key [256];
     size_t key_size = s_key (key, sizeof key, principal, id);
-    uint8_t *value = malloc (size + 8);
-    assert (value);
+    uint8_t value [16];
     mitra_key_u64 (value, hash);
-    memcpy (value + 8, reply, size);
-    int rc = mitra_txn_put (txn, MITRA_TABLE_IDEMPOTENCY, key, key_size, value, size + 8, false);
-    free (value);
-    return rc;
+    mitra_key_u64 (value + 8, seq);
+    return mitra_txn_put (txn, MITRA_TABLE_IDEMPOTENCY, key, key_size, value, 16, false);
 }

@@ -6,6 +6,7 @@
 #include "mitra_verify.h"
 #include "mitra_verify_model.h"
 #include "mitra_due_index.h"
+#include "mitra_idempotency.h"
 #include "mitra_schedule.h"
 #include "mitra_time.h"
 
@@ -115,15 +116,11 @@ s_event_visit (const void *key, size_t key_size, const void *value, size_t value
                    (unsigned long long) seq, request_id, sender);
     }
     else {
-        mitra_error_t err;
-        mitra_doc_t *reply = stored_size > 8
-            ? mitra_doc_decode ((char *) stored + 8, stored_size - 8, &s_limits, &err): NULL;
-        uint64_t reply_seq = 0;
-        if (!reply || !mitra_obj_uint (mitra_map_get (mitra_doc_root (reply), "seq"), &reply_seq)
+        uint64_t hash, reply_seq = 0;
+        if (!mitra_idempotency_value (stored, stored_size, &hash, &reply_seq)
         ||  reply_seq != seq)
             s_problem (self, "event %llu: the stored reply for request %s acks seq %llu",
                        (unsigned long long) seq, request_id, (unsigned long long) reply_seq);
-        mitra_doc_destroy (&reply);
         free (stored);
     }
     mitra_doc_destroy (&doc);
@@ -142,16 +139,12 @@ s_idempotency_visit (const void *key, size_t key_size, const void *value, size_t
         s_problem (self, "idempotency entry '%.*s' is malformed", (int) key_size, (const char *) key);
         return 0;
     }
-    mitra_error_t err;
-    mitra_doc_t *reply = mitra_doc_decode ((const char *) value + 8, value_size - 8, &s_limits, &err);
-    uint64_t seq = 0;
-    if (!reply || !mitra_obj_uint (mitra_map_get (mitra_doc_root (reply), "seq"), &seq)) {
+    uint64_t hash, seq = 0;
+    if (!mitra_idempotency_value (value, value_size, &hash, &seq)) {
         s_problem (self, "idempotency entry '%.*s' holds no ok reply", (int) key_size,
                    (const char *) key);
-        mitra_doc_destroy (&reply);
         return 0;
     }
-    mitra_doc_destroy (&reply);
     if (seq < self->first || seq > self->last || self->first == 0)
         s_problem (self, "idempotency entry '%.*s' acks seq %llu, which is not in the event log",
                    (int) key_size, (const char *) key, (unsigned long long) seq);

@@ -257,17 +257,35 @@ test_idempotency (mitra_store_t *store)
     mitra_txn_t *txn = mitra_store_begin (store, true, NULL);
     uint64_t hash = mitra_idempotency_hash ("abc", 3);
     CHECK (hash != mitra_idempotency_hash ("abd", 3));
-    void *reply;
-    size_t size;
-    CHECK_INT (mitra_idempotency_find (txn, "local", "r1", hash, &reply, &size), MITRA_STORE_NOTFOUND);
-    CHECK_INT (mitra_idempotency_put (txn, "local", "r1", hash, "REPLY", 5), 0);
-    CHECK_INT (mitra_idempotency_find (txn, "local", "r1", hash, &reply, &size), 0);
-    CHECK (size == 5 && memcmp (reply, "REPLY", 5) == 0);
-    free (reply);
-    CHECK_INT (mitra_idempotency_find (txn, "local", "r1", hash + 1, &reply, &size),
+    uint64_t seq = 0;
+    CHECK_INT (mitra_idempotency_find (txn, "local", "r1", hash, &seq), MITRA_STORE_NOTFOUND);
+    CHECK_INT (mitra_idempotency_put (txn, "local", "r1", hash, 7), 0);
+    CHECK_INT (mitra_idempotency_find (txn, "local", "r1", hash, &seq), 0);
+    CHECK (seq == 7);
+    CHECK_INT (mitra_idempotency_find (txn, "local", "r1", hash + 1, &seq),
                MITRA_IDEMPOTENCY_MISMATCH);
     //  Another principal's id space is separate
-    CHECK_INT (mitra_idempotency_find (txn, "curve:x", "r1", hash, &reply, &size), MITRA_STORE_NOTFOUND);
+    CHECK_INT (mitra_idempotency_find (txn, "curve:x", "r1", hash, &seq), MITRA_STORE_NOTFOUND);
+
+    //  An entry as stores written before kept it: the hash, then the reply
+    msgpack_sbuffer reply;
+    msgpack_sbuffer_init (&reply);
+    mitra_reply_pack_seq (&reply, "r2", 300);
+    uint8_t value [64];
+    CHECK (reply.size + 8 <= sizeof value);
+    mitra_key_u64 (value, hash);
+    memcpy (value + 8, reply.data, reply.size);
+    CHECK_INT (mitra_txn_put (txn, MITRA_TABLE_IDEMPOTENCY, "local\nr2", 8, value,
+                              reply.size + 8, false), 0);
+    seq = 0;
+    CHECK_INT (mitra_idempotency_find (txn, "local", "r2", hash, &seq), 0);
+    CHECK (seq == 300);
+    CHECK_INT (mitra_idempotency_find (txn, "local", "r2", hash + 1, &seq),
+               MITRA_IDEMPOTENCY_MISMATCH);
+    //  Neither form: damage, never a seq
+    CHECK_INT (mitra_txn_put (txn, MITRA_TABLE_IDEMPOTENCY, "local\nr3", 8, value, 12, false), 0);
+    CHECK_INT (mitra_idempotency_find (txn, "local", "r3", hash, &seq), MITRA_STORE_FAILED);
+    msgpack_sbuffer_destroy (&reply);
     CHECK_INT (mitra_txn_commit (&txn), 0);
 }
 
