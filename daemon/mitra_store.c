@@ -205,11 +205,11 @@ mitra_store_new (const char *dir, uint64_t map_size, char *error, size_t size)
         snprintf (error, size, "cannot create tables in %s: %s", dir, mdb_strerror (rc));
         goto fail;
     }
-    //  For mitra_store_trim_map; without /proc the map is just never trimmed
-    char data_path [4096 + 16];
-    snprintf (data_path, sizeof data_path, "%s/data.mdb", dir);
+    //  For mitra_store_trim_map: the data file LMDB has open, and the
+    //  process's resident file pages; without /proc the map is never trimmed
+    int data_fd;
     struct stat status;
-    if (stat (data_path, &status) == 0) {
+    if (mdb_env_get_fd (self->env, &data_fd) == 0 && fstat (data_fd, &status) == 0) {
         self->data_dev = status.st_dev;
         self->data_ino = status.st_ino;
         self->statm_fd = open ("/proc/self/statm", O_RDONLY | O_CLOEXEC);
