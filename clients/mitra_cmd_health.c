@@ -8,69 +8,82 @@
 
 #include <string.h>
 
+typedef struct {
+    bool json;
+    bool one;                   //  the health of one partnership, explained
+    bool color;
+    uint32_t count;             //  entries printed or tabled
+    char as_of [16];
+    mitra_table_t *table;       //  rows of every page, printed at the end
+} s_health_t;
+
+static int
+s_health_page (const msgpack_object *list, void *arg)
+{
+    s_health_t *self = arg;
+    int rc = MITRA_EXIT_OK;
+    for (uint32_t index = 0; index < list->via.array.size && rc == 0; index++, self->count++) {
+        const msgpack_object *entry = &list->via.array.ptr [index];
+        if (self->json) {
+            rc = mitra_verbs_print_json (entry);
+            continue;
+        }
+        if (self->one) {
+            mitra_cmd_show_health (stdout, entry, self->color, true);
+            continue;
+        }
+        //  One row per partnership, its components as columns
+        mitra_table_t *table = self->table;
+        char text [256], bar [16];
+        long long score = mitra_view_int (entry, "score", 0);
+        mitra_view_date (entry, "as_of", self->as_of, sizeof self->as_of, "?");
+        mitra_table_row (table);
+        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
+                          mitra_view_str (entry, "partnership", text, sizeof text, "?"));
+        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
+                          mitra_view_str (entry, "name", text, sizeof text, "?"));
+        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
+                          mitra_view_str (entry, "status", text, sizeof text, "?"));
+        mitra_view_bar (bar, sizeof bar, score, 10);
+        mitra_table_cell (table, mitra_view_score_style (score), "%3lld %s", score, bar);
+        const msgpack_object *components = mitra_map_get (entry, "components");
+        for (uint32_t at = 0; at < 5; at++) {
+            const msgpack_object *component =
+                components && components->type == MSGPACK_OBJECT_ARRAY
+                && at < components->via.array.size ? &components->via.array.ptr [at] : NULL;
+            long long part = mitra_view_int (component, "score", -1);
+            if (part < 0)
+                mitra_table_cell (table, MITRA_STYLE_PLAIN, "?");
+            else
+                mitra_table_cell (table, mitra_view_score_style (part), "%lld", part);
+        }
+    }
+    return rc;
+}
+
 static int
 s_health (mitra_verb_args_t *args)
 {
-    mitra_reply_t *reply = NULL;
-    int rc = mitra_verbs_query (args, "health", args->item_count, args->items, &reply);
-    if (rc)
-        return rc;
-    const msgpack_object *list = mitra_map_get (mitra_reply_result (reply), "partnerships");
-    if (!list || list->type != MSGPACK_OBJECT_ARRAY) {
-        fprintf (stderr, "error: the health reply has no list of partnerships\n");
-        mitra_reply_destroy (&reply);
-        return MITRA_EXIT_PROTOCOL;
-    }
-    bool color = mitra_view_color_wanted (stdout);
-    if (args->cli->json)
-        for (uint32_t index = 0; index < list->via.array.size && rc == 0; index++)
-            rc = mitra_verbs_print_json (&list->via.array.ptr [index]);
-    else
-    if (args->positional [0])
-        for (uint32_t index = 0; index < list->via.array.size; index++)
-            mitra_cmd_show_health (stdout, &list->via.array.ptr [index], color, true);
-    else
-    if (list->via.array.size == 0)
-        printf ("no partnerships yet\n");
-    else {
-        //  One row per partnership, its components as columns
-        mitra_table_t *table = mitra_table_new (9);
-        mitra_table_header (table, "PARTNERSHIP", "NAME", "STATUS", "HEALTH", "MILESTONES",
-                            "EVALUATION", "AGREEMENT", "COMMUNICATION", "CONTRIBUTIONS");
+    s_health_t health = { .json = args->cli->json, .one = args->positional [0] != NULL,
+                          .color = mitra_view_color_wanted (stdout), .as_of = "?" };
+    if (!health.json && !health.one) {
+        health.table = mitra_table_new (9);
+        mitra_table_header (health.table, "PARTNERSHIP", "NAME", "STATUS", "HEALTH",
+                            "MILESTONES", "EVALUATION", "AGREEMENT", "COMMUNICATION",
+                            "CONTRIBUTIONS");
         for (int column = 4; column < 9; column++)
-            mitra_table_right (table, column);
-        char as_of [16] = "?";
-        for (uint32_t index = 0; index < list->via.array.size; index++) {
-            const msgpack_object *entry = &list->via.array.ptr [index];
-            char text [256], bar [16];
-            long long score = mitra_view_int (entry, "score", 0);
-            mitra_view_date (entry, "as_of", as_of, sizeof as_of, "?");
-            mitra_table_row (table);
-            mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                              mitra_view_str (entry, "partnership", text, sizeof text, "?"));
-            mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                              mitra_view_str (entry, "name", text, sizeof text, "?"));
-            mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                              mitra_view_str (entry, "status", text, sizeof text, "?"));
-            mitra_view_bar (bar, sizeof bar, score, 10);
-            mitra_table_cell (table, mitra_view_score_style (score), "%3lld %s", score, bar);
-            const msgpack_object *components = mitra_map_get (entry, "components");
-            for (uint32_t at = 0; at < 5; at++) {
-                const msgpack_object *component =
-                    components && components->type == MSGPACK_OBJECT_ARRAY
-                    && at < components->via.array.size ? &components->via.array.ptr [at] : NULL;
-                long long part = mitra_view_int (component, "score", -1);
-                if (part < 0)
-                    mitra_table_cell (table, MITRA_STYLE_PLAIN, "?");
-                else
-                    mitra_table_cell (table, mitra_view_score_style (part), "%lld", part);
-            }
-        }
-        mitra_table_print (table, stdout, 0, color);
-        mitra_table_destroy (&table);
-        printf ("\nas of %s; 'mitra health P' explains each component\n", as_of);
+            mitra_table_right (health.table, column);
     }
-    mitra_reply_destroy (&reply);
+    int rc = mitra_verbs_query_pages (args, "health", "partnerships", s_health_page, &health);
+    if (rc == MITRA_EXIT_OK && health.table) {
+        if (health.count == 0)
+            printf ("no partnerships yet\n");
+        else {
+            mitra_table_print (health.table, stdout, 0, health.color);
+            printf ("\nas of %s; 'mitra health P' explains each component\n", health.as_of);
+        }
+    }
+    mitra_table_destroy (&health.table);
     return rc;
 }
 
@@ -151,15 +164,16 @@ s_match (mitra_verb_args_t *args)
 static const mitra_verb_t s_health_verb = {
     .name = "health", .kind = MITRA_SCHEMA_QUERY, .schema = "health",
     .positional = { "partnership" }, .required = 0,
-    .usage = "[P]",
+    .usage = "[P] [from=P] [limit=N]",
     .summary = "How each partnership is doing: a 0..100 score with its components (health).",
     .help =
         "The score weighs five components, each 0..100: milestones done on time (25),\n"
         "evaluation cycle set and not overdue (20), agreement in force and not\n"
         "expiring (25), members contacted recently (15), contributions delivered\n"
         "against committed (15). Without P, one row per partnership with the\n"
-        "component scores; with P, each component explained. --json prints one\n"
-        "health entry per line.\n"
+        "component scores, read from mitrad a page at a time (from=P and limit=N\n"
+        "show only the page of at most N from P on); with P, each component\n"
+        "explained. --json prints one health entry per line.\n"
         "\n"
         "  mitra health\n"
         "  mitra health p-water\n",

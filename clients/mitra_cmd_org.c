@@ -93,35 +93,24 @@ out:
     return rc;
 }
 
+typedef struct {
+    bool json;
+    uint32_t count;             //  organizations listed
+    mitra_table_t *table;       //  rows of every page, printed at the end
+} s_org_list_t;
+
 static int
-s_org_list (mitra_verb_args_t *args)
+s_org_list_page (const msgpack_object *orgs, void *arg)
 {
-    mitra_reply_t *reply = NULL;
-    int rc = mitra_verbs_query (args, "org.list", args->item_count, args->items, &reply);
-    if (rc)
-        return rc;
-    const msgpack_object *orgs = mitra_map_get (mitra_reply_result (reply), "orgs");
-    if (!orgs || orgs->type != MSGPACK_OBJECT_ARRAY) {
-        fprintf (stderr, "error: the org.list reply has no list of orgs\n");
-        mitra_reply_destroy (&reply);
-        return MITRA_EXIT_PROTOCOL;
-    }
-    if (args->cli->json) {
-        for (uint32_t index = 0; index < orgs->via.array.size && rc == 0; index++)
-            rc = mitra_verbs_print_json (&orgs->via.array.ptr [index]);
-        mitra_reply_destroy (&reply);
-        return rc;
-    }
-    if (orgs->via.array.size == 0) {
-        printf ("no organizations yet; register one with "
-                "'mitra org add ORG name=NAME kind=KIND'\n");
-        mitra_reply_destroy (&reply);
-        return MITRA_EXIT_OK;
-    }
-    mitra_table_t *table = mitra_table_new (6);
-    mitra_table_header (table, "ORG", "NAME", "KIND", "COUNTRY", "FOCUS", "VALUES");
-    for (uint32_t index = 0; index < orgs->via.array.size; index++) {
+    s_org_list_t *self = arg;
+    int rc = MITRA_EXIT_OK;
+    for (uint32_t index = 0; index < orgs->via.array.size && rc == 0; index++, self->count++) {
         const msgpack_object *org = &orgs->via.array.ptr [index];
+        if (self->json) {
+            rc = mitra_verbs_print_json (org);
+            continue;
+        }
+        mitra_table_t *table = self->table;
         char text [1024];
         mitra_table_row (table);
         mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
@@ -137,10 +126,27 @@ s_org_list (mitra_verb_args_t *args)
         mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
                           mitra_view_join (org, "values", ", ", text, sizeof text, "-"));
     }
-    mitra_table_print (table, stdout, 0, mitra_view_color_wanted (stdout));
-    mitra_table_destroy (&table);
-    mitra_reply_destroy (&reply);
-    return MITRA_EXIT_OK;
+    return rc;
+}
+
+static int
+s_org_list (mitra_verb_args_t *args)
+{
+    s_org_list_t list = { .json = args->cli->json };
+    if (!list.json) {
+        list.table = mitra_table_new (6);
+        mitra_table_header (list.table, "ORG", "NAME", "KIND", "COUNTRY", "FOCUS", "VALUES");
+    }
+    int rc = mitra_verbs_query_pages (args, "org.list", "orgs", s_org_list_page, &list);
+    if (rc == MITRA_EXIT_OK && !list.json) {
+        if (list.count)
+            mitra_table_print (list.table, stdout, 0, mitra_view_color_wanted (stdout));
+        else
+            printf ("no organizations yet; register one with "
+                    "'mitra org add ORG name=NAME kind=KIND'\n");
+    }
+    mitra_table_destroy (&list.table);
+    return rc;
 }
 
 static const mitra_verb_t s_verbs [] = {
@@ -173,9 +179,11 @@ static const mitra_verb_t s_verbs [] = {
       .help = "  mitra org show ngo-hijau\n",
       .run = s_org_show },
     { .name = "list", .kind = MITRA_SCHEMA_QUERY, .schema = "org.list",
-      .usage = "",
+      .usage = "[from=ORG] [limit=N]",
       .summary = "List every registered organization (org.list).",
-      .help = "With --json, one organization per line.\n",
+      .help =
+        "Read from mitrad a page at a time; from=ORG and limit=N show only the page\n"
+        "of at most N from ORG on. With --json, one organization per line.\n",
       .run = s_org_list },
     { .name = NULL }
 };

@@ -18,63 +18,28 @@
 //  --------------------------------------------------------------------------
 //  partnership list
 
-//  The health score of `id` in a `health` result, -1 if absent.
-static long long
-s_health_score (const msgpack_object *health, const char *id)
-{
-    const msgpack_object *list = health ? mitra_map_get (health, "partnerships") : NULL;
-    if (!list || list->type != MSGPACK_OBJECT_ARRAY)
-        return -1;
-    for (uint32_t index = 0; index < list->via.array.size; index++) {
-        const msgpack_object *entry = &list->via.array.ptr [index];
-        if (mitra_obj_str_eq (mitra_map_get (entry, "partnership"), id))
-            return mitra_view_int (entry, "score", -1);
-    }
-    return -1;
-}
+typedef struct {
+    bool json;
+    uint32_t count;             //  partnerships listed
+    mitra_table_t *table;       //  rows of every page, printed at the end
+} s_list_t;
 
 static int
-s_list (mitra_verb_args_t *args)
+s_list_page (const msgpack_object *list, void *arg)
 {
-    mitra_reply_t *reply = NULL, *health = NULL;
-    int rc = mitra_verbs_query (args, "partnership.list", args->item_count, args->items, &reply);
-    if (rc)
-        return rc;
-    const msgpack_object *list = mitra_map_get (mitra_reply_result (reply), "partnerships");
-    if (!list || list->type != MSGPACK_OBJECT_ARRAY) {
-        fprintf (stderr, "error: the partnership.list reply has no list of partnerships\n");
-        rc = MITRA_EXIT_PROTOCOL;
-        goto out;
-    }
-    if (args->cli->json) {
-        for (uint32_t index = 0; index < list->via.array.size && rc == 0; index++)
-            rc = mitra_verbs_print_json (&list->via.array.ptr [index]);
-        goto out;
-    }
-    if (list->via.array.size == 0) {
-        if (args->item_count)
-            printf ("no partnership matches\n");
-        else
-            printf ("no partnerships yet; propose one with 'mitra partnership propose P "
-                    "name=NAME type=TYPE lead=ORG'\n");
-        goto out;
-    }
-    //  Scores come from the health query; without it the column shows '?'
-    if (mitra_verbs_query (args, "health", 0, NULL, &health) != MITRA_EXIT_OK)
-        health = NULL;
-    const msgpack_object *scores = health ? mitra_reply_result (health) : NULL;
-    bool color = mitra_view_color_wanted (stdout);
-    mitra_table_t *table = mitra_table_new (10);
-    mitra_table_header (table, "PARTNERSHIP", "NAME", "TYPE", "STATUS", "LEAD", "MEMBERS",
-                        "AGREEMENT", "HEALTH", "STARTS", "ENDS");
-    mitra_table_right (table, 5);
-    mitra_table_right (table, 7);
-    for (uint32_t index = 0; index < list->via.array.size; index++) {
+    s_list_t *self = arg;
+    int rc = MITRA_EXIT_OK;
+    for (uint32_t index = 0; index < list->via.array.size && rc == 0; index++, self->count++) {
         const msgpack_object *summary = &list->via.array.ptr [index];
-        char id [80], text [256];
-        mitra_view_str (summary, "partnership", id, sizeof id, "?");
+        if (self->json) {
+            rc = mitra_verbs_print_json (summary);
+            continue;
+        }
+        mitra_table_t *table = self->table;
+        char text [256];
         mitra_table_row (table);
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s", id);
+        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
+                          mitra_view_str (summary, "partnership", text, sizeof text, "?"));
         mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
                           mitra_view_str (summary, "name", text, sizeof text, "?"));
         mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
@@ -92,7 +57,7 @@ s_list (mitra_verb_args_t *args)
         else
             mitra_table_cell (table, in_force ? MITRA_STYLE_GREEN : MITRA_STYLE_YELLOW,
                               "v%lld %s", version, in_force ? "in force" : "unsigned");
-        long long score = s_health_score (scores, id);
+        long long score = mitra_view_int (summary, "health_score", -1);
         if (score < 0)
             mitra_table_cell (table, MITRA_STYLE_PLAIN, "?");
         else
@@ -102,11 +67,35 @@ s_list (mitra_verb_args_t *args)
         mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
                           mitra_view_date (summary, "ends", text, sizeof text, "-"));
     }
-    mitra_table_print (table, stdout, 0, color);
-    mitra_table_destroy (&table);
-out:
-    mitra_reply_destroy (&health);
-    mitra_reply_destroy (&reply);
+    return rc;
+}
+
+static int
+s_list (mitra_verb_args_t *args)
+{
+    //  Filters are the items given before paging adds its own
+    bool filtered = args->item_count > 0;
+    s_list_t list = { .json = args->cli->json };
+    if (!list.json) {
+        list.table = mitra_table_new (10);
+        mitra_table_header (list.table, "PARTNERSHIP", "NAME", "TYPE", "STATUS", "LEAD",
+                            "MEMBERS", "AGREEMENT", "HEALTH", "STARTS", "ENDS");
+        mitra_table_right (list.table, 5);
+        mitra_table_right (list.table, 7);
+    }
+    int rc = mitra_verbs_query_pages (args, "partnership.list", "partnerships",
+                                      s_list_page, &list);
+    if (rc == MITRA_EXIT_OK && !list.json) {
+        if (list.count)
+            mitra_table_print (list.table, stdout, 0, mitra_view_color_wanted (stdout));
+        else
+        if (filtered)
+            printf ("no partnership matches\n");
+        else
+            printf ("no partnerships yet; propose one with 'mitra partnership propose P "
+                    "name=NAME type=TYPE lead=ORG'\n");
+    }
+    mitra_table_destroy (&list.table);
     return rc;
 }
 
@@ -380,13 +369,15 @@ static const mitra_verb_t s_partnership_verbs [] = {
       .help = "See 'mitra show --help'.\n",
       .run = mitra_cmd_show_run },
     { .name = "list", .kind = MITRA_SCHEMA_QUERY, .schema = "partnership.list",
-      .usage = "[type=TYPE] [status=STATUS] [org=ORG]",
+      .usage = "[type=TYPE] [status=STATUS] [org=ORG] [from=P] [limit=N]",
       .summary = "List partnerships, optionally only of a type, in a status, or with a "
                  "member (partnership.list).",
       .help =
         "Filters combine: every one given must hold. Each row shows the lead, how\n"
         "many members, the current agreement version and whether it is in force,\n"
-        "and the health score (0..100; 'mitra health P' explains it).\n"
+        "and the health score (0..100; 'mitra health P' explains it). Read from\n"
+        "mitrad a page at a time; from=P and limit=N show only the page of at most\n"
+        "N from P on.\n"
         "\n"
         "  mitra partnership list\n"
         "  mitra partnership list --type funding --status active\n"

@@ -663,6 +663,58 @@ out:
     return exit_code;
 }
 
+//  Entries per page when the command follows the pages itself: the
+//  daemon's default page, so each request holds it up no longer than any
+//  other client's
+#define S_PAGE_LIMIT 100
+
+int
+mitra_verbs_query_pages (mitra_verb_args_t *args, const char *q, const char *key,
+                         mitra_verb_page_fn *page, void *arg)
+{
+    bool one_page = mitra_verbs_find_item (args, "from") >= 0
+                 || mitra_verbs_find_item (args, "limit") >= 0;
+    if (!one_page && mitra_verbs_add_item (args, "limit=%d", S_PAGE_LIMIT))
+        return MITRA_EXIT_USAGE;
+    char from [80] = "";
+    while (true) {
+        mitra_reply_t *reply = NULL;
+        int rc = mitra_verbs_query (args, q, args->item_count, args->items, &reply);
+        if (rc)
+            return rc;
+        const msgpack_object *result = mitra_reply_result (reply);
+        const msgpack_object *list = mitra_map_get (result, key);
+        const msgpack_object *next = mitra_map_get (result, "next");
+        char next_id [80] = "";
+        if (!list || list->type != MSGPACK_OBJECT_ARRAY) {
+            fprintf (stderr, "error: the %s reply has no list of %s\n", q, key);
+            rc = MITRA_EXIT_PROTOCOL;
+        }
+        else
+        //  Each page must start after the one before, or this would not end
+        if (next && next->type != MSGPACK_OBJECT_NIL
+        &&  (mitra_obj_str_copy (next, next_id, sizeof next_id) || strcmp (next_id, from) <= 0)) {
+            fprintf (stderr, "error: the %s reply's next is not an id after the page\n", q);
+            rc = MITRA_EXIT_PROTOCOL;
+        }
+        else
+            rc = page (list, arg);
+        mitra_reply_destroy (&reply);
+        if (rc || !*next_id)
+            return rc;
+        if (one_page) {
+            fprintf (stderr, "(more %s follow: add from=%s for the next page)\n", key, next_id);
+            return MITRA_EXIT_OK;
+        }
+        int item = mitra_verbs_find_item (args, "from");
+        if (item >= 0)
+            mitra_verbs_remove_item (args, item);
+        if (mitra_verbs_add_item (args, "from=%s", next_id))
+            return MITRA_EXIT_USAGE;
+        memcpy (from, next_id, sizeof from);
+    }
+}
+
 int
 mitra_verbs_print_json (const msgpack_object *obj)
 {

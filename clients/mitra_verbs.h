@@ -98,6 +98,18 @@ int mitra_verbs_send (mitra_verb_args_t *args);
 int mitra_verbs_query (mitra_verb_args_t *args, const char *q, int count, char *const *items,
                        mitra_reply_t **reply_p);
 
+//  Called with each page's list of a paged query; returns an exit code
+//  (non-zero stops the paging).
+typedef int (mitra_verb_page_fn) (const msgpack_object *list, void *arg);
+
+//  Run the paged query `q` (org.list, partnership.list, health) with
+//  args->items, calling `page` with the `key` array of each page and
+//  following `next` until the listing is over -- unless the items give
+//  `from` or `limit`, which ask for that one page: then a following page is
+//  named on stderr. Returns an exit code.
+int mitra_verbs_query_pages (mitra_verb_args_t *args, const char *q, const char *key,
+                             mitra_verb_page_fn *page, void *arg);
+
 //  Append a field item (printf-style: "version=%d"); -1 if out of memory.
 int mitra_verbs_add_item (mitra_verb_args_t *args, const char *format, ...)
     __attribute__ ((format (printf, 2, 3)));

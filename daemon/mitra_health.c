@@ -254,21 +254,24 @@ typedef struct {
     int rc;
 } s_query_t;
 
+//  Packs the entry of partnership `id` into the query's list; 1, or -1 with
+//  query->rc set.
 static int
-s_visit (const char *id, void *arg)
+s_visit (const char *id, const void *value, size_t value_size, void *arg)
 {
+    (void) value, (void) value_size;
     s_query_t *query = arg;
     mitra_partnership_t *partnership = mitra_partnership_load (query->txn, id, &query->rc);
     if (!partnership) {
         query->rc = MITRA_STORE_FAILED;     //  the index names a partnership that is gone
-        return 1;
+        return -1;
     }
     mitra_health_t health;
     query->rc = mitra_health_compute (query->txn, partnership, query->today, &health);
     if (query->rc == 0)
         mitra_health_pack (partnership, &health, query->today, mitra_builder_item (&query->list));
     mitra_partnership_destroy (&partnership);
-    return query->rc != 0;
+    return query->rc? -1: 1;
 }
 
 int
@@ -277,7 +280,8 @@ mitra_health_query (mitra_txn_t *txn, int64_t now_ms, const msgpack_object *args
 {
     s_query_t query = { .txn = txn, .today = mitra_model_day (now_ms) };
     mitra_builder_init (&query.list);
-    int rc;
+    mitra_model_page_t page = { .next = "" };
+    int rc = 0;
     if (mitra_map_get (args, "partnership")) {
         char id [72];
         mitra_model_copy (args, "partnership", id, sizeof id);
@@ -290,20 +294,20 @@ mitra_health_query (mitra_txn_t *txn, int64_t now_ms, const msgpack_object *args
             return mitra_model_store_error (rc, err);
         }
         mitra_partnership_destroy (&partnership);
-        s_visit (id, &query);
+        s_visit (id, NULL, 0, &query);
+    }
+    else
+        rc = mitra_model_page_scan (txn, MITRA_TABLE_INDEX, "partnership/", args, &page,
+                                    s_visit, &query);
+    if (query.rc)
         rc = query.rc;
-    }
-    else {
-        rc = mitra_partnership_scan_ids (txn, "partnership/", s_visit, &query);
-        if (rc == 0)
-            rc = query.rc;
-    }
     if (rc) {
         mitra_builder_destroy (&query.list);
         return mitra_model_store_error (rc, err);
     }
-    msgpack_pack_map (pk, 1);
+    msgpack_pack_map (pk, 2);
     mitra_pack_cstr (pk, "partnerships");
     mitra_builder_finish_array (&query.list, pk);
+    mitra_model_page_pack_next (&page, pk);
     return 0;
 }

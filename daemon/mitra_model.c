@@ -215,6 +215,75 @@ mitra_model_date (const msgpack_object *obj)
     return days;
 }
 
+typedef struct {
+    mitra_model_page_t *page;
+    size_t prefix_size;
+    mitra_model_page_fn *visit;
+    void *arg;
+    bool stopped;
+} s_page_scan_t;
+
+static int
+s_page_visit (const void *key, size_t key_size, const void *value, size_t value_size, void *arg)
+{
+    s_page_scan_t *scan = arg;
+    mitra_model_page_t *page = scan->page;
+    char id [sizeof page->next];
+    size_t id_size = key_size - scan->prefix_size;
+    if (id_size == 0 || id_size >= sizeof id)
+        return 0;                       //  not a slug: not an entry of this listing
+    memcpy (id, (const char *) key + scan->prefix_size, id_size);
+    id [id_size] = 0;
+    //  The page is over: this id starts the next one
+    if (page->taken == page->limit || page->examined == page->scan_max) {
+        memcpy (page->next, id, id_size + 1);
+        return 1;
+    }
+    page->examined++;
+    int taken = scan->visit (id, value, value_size, scan->arg);
+    if (taken < 0) {
+        scan->stopped = true;
+        return 1;
+    }
+    page->taken += (uint32_t) taken;
+    return 0;
+}
+
+int
+mitra_model_page_scan (mitra_txn_t *txn, mitra_table_t table, const char *prefix,
+                       const msgpack_object *args, mitra_model_page_t *page,
+                       mitra_model_page_fn *visit, void *arg)
+{
+    if (mitra_map_get (args, "from") || mitra_map_get (args, "limit")) {
+        uint64_t limit = MITRA_MODEL_PAGE_LIMIT;
+        mitra_obj_uint (mitra_map_get (args, "limit"), &limit);
+        assert (limit > 0 && limit <= UINT32_MAX);      //  the schema allows 1 to 1000
+        *page = (mitra_model_page_t) { .limit = (uint32_t) limit,
+                                       .scan_max = MITRA_MODEL_PAGE_SCAN_MAX };
+    }
+    else
+        *page = (mitra_model_page_t) { .limit = UINT32_MAX, .scan_max = UINT32_MAX };
+    char from [96] = "";
+    size_t prefix_size = strlen (prefix);
+    assert (prefix_size < sizeof from - 65);
+    memcpy (from, prefix, prefix_size + 1);
+    mitra_model_copy (args, "from", from + prefix_size, sizeof from - prefix_size);
+    s_page_scan_t scan = { page, prefix_size, visit, arg, false };
+    int rc = mitra_txn_scan (txn, table, prefix, prefix_size, from, strlen (from), false,
+                             s_page_visit, &scan);
+    return rc? rc: scan.stopped? MITRA_STORE_FAILED: 0;
+}
+
+void
+mitra_model_page_pack_next (const mitra_model_page_t *page, msgpack_packer *pk)
+{
+    mitra_pack_cstr (pk, "next");
+    if (*page->next)
+        mitra_pack_cstr (pk, page->next);
+    else
+        msgpack_pack_nil (pk);
+}
+
 void
 mitra_model_copy (const msgpack_object *map, const char *key, char *buffer, size_t size)
 {

@@ -85,6 +85,41 @@ int mitra_model_index_put (mitra_txn_t *txn, const void *key, size_t key_size,
 int mitra_model_index_del (mitra_txn_t *txn, const void *key, size_t key_size,
                            mitra_error_t *err);
 
+//  One page of a listing keyed by slug (org.list, partnership.list,
+//  health): the keys under `prefix` are `prefix` + id, in byte order of id.
+//  A request with `from` or `limit` asks for a page: it starts at `from`
+//  (absent: the first id) and ends after `limit` ids were taken into it
+//  (absent: MITRA_MODEL_PAGE_LIMIT), or after MITRA_MODEL_PAGE_SCAN_MAX ids
+//  were examined -- taken or filtered out -- so that a page behind a filter
+//  few records pass never holds the writer up for long; `next` is then the
+//  id to pass as `from` for the following page ("" when the listing is
+//  over). A request with neither gets every id in one page, as version 1
+//  of the protocol promised before paging (PROTOCOL.md 12: a lower default
+//  would need a new version).
+#define MITRA_MODEL_PAGE_LIMIT    100
+#define MITRA_MODEL_PAGE_SCAN_MAX 10000
+typedef struct {
+    uint32_t limit;
+    uint32_t scan_max;
+    uint32_t taken;
+    uint32_t examined;
+    char next [80];
+} mitra_model_page_t;
+
+//  Called per id with its stored value: returns 1 when it took the id into
+//  the page, 0 when a filter left it out, -1 to stop the scan (its reason
+//  kept by the caller).
+typedef int (mitra_model_page_fn) (const char *id, const void *value, size_t value_size,
+                                   void *arg);
+
+//  Scan one page; returns 0, or FAILED when the store failed or `visit`
+//  stopped it.
+int mitra_model_page_scan (mitra_txn_t *txn, mitra_table_t table, const char *prefix,
+                           const msgpack_object *args, mitra_model_page_t *page,
+                           mitra_model_page_fn *visit, void *arg);
+//  Pack the `next` key and its value (the id, or nil).
+void mitra_model_page_pack_next (const mitra_model_page_t *page, msgpack_packer *pk);
+
 //  The day (days since 1970-01-01) of an instant in the configured time
 //  zone (mitra_deadlines: a date begins at local midnight; UTC by default).
 int64_t mitra_model_day (int64_t ms);

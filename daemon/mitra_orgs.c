@@ -121,27 +121,30 @@ mitra_orgs_query_get (mitra_txn_t *txn, int64_t now_ms, const msgpack_object *ar
 
 //  Stored records are passed through as they are.
 static int
-s_list_visit (const void *key, size_t key_size, const void *value, size_t value_size, void *arg)
+s_list_visit (const char *id, const void *value, size_t value_size, void *arg)
 {
-    (void) key, (void) key_size;
+    (void) id;
     mitra_builder_raw_item (arg, value, value_size);
-    return 0;
+    return 1;
 }
 
 int
 mitra_orgs_query_list (mitra_txn_t *txn, int64_t now_ms, const msgpack_object *args,
                        msgpack_packer *pk, mitra_error_t *err)
 {
-    (void) now_ms, (void) args;
+    (void) now_ms;
     mitra_builder_t orgs;
     mitra_builder_init (&orgs);
-    int rc = mitra_txn_scan (txn, MITRA_TABLE_STATE, "org/", 4, NULL, 0, false, s_list_visit, &orgs);
+    mitra_model_page_t page;
+    int rc = mitra_model_page_scan (txn, MITRA_TABLE_STATE, "org/", args, &page,
+                                    s_list_visit, &orgs);
     if (rc) {
         mitra_builder_destroy (&orgs);
         return mitra_model_store_error (rc, err);
     }
-    msgpack_pack_map (pk, 1);
+    msgpack_pack_map (pk, 2);
     mitra_pack_cstr (pk, "orgs");
     mitra_builder_finish_array (&orgs, pk);
+    mitra_model_page_pack_next (&page, pk);
     return 0;
 }

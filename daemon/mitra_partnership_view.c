@@ -169,6 +169,7 @@ mitra_partnership_view_query_get (mitra_txn_t *txn, int64_t now_ms, const msgpac
 
 typedef struct {
     mitra_txn_t *txn;
+    int64_t today;
     char type [16];             //  "" for any
     int status;                 //  -1 for any
     char org [72];              //  "" for any
@@ -177,38 +178,41 @@ typedef struct {
 } s_list_t;
 
 static int
-s_list_visit (const char *id, void *arg)
+s_list_visit (const char *id, const void *value, size_t value_size, void *arg)
 {
+    (void) value, (void) value_size;
     s_list_t *list = arg;
     int rc;
     mitra_partnership_t *partnership = mitra_partnership_load (list->txn, id, &rc);
     if (!partnership) {
         list->rc = MITRA_STORE_FAILED;      //  the index names a partnership that is gone
-        return 1;
+        return -1;
     }
     bool wanted = (!*list->type || strcmp (list->type, partnership->type) == 0)
                && (list->status < 0 || list->status == (int) partnership->status)
                && (!*list->org || mitra_partnership_member (partnership, list->org));
     mitra_agreement_state_t agreement;
-    if (wanted && (list->rc = mitra_agreements_state (list->txn, partnership, &agreement)) == 0) {
+    mitra_health_t health;
+    if (wanted && (list->rc = mitra_agreements_state (list->txn, partnership, &agreement)) == 0
+    &&  (list->rc = mitra_health_compute (list->txn, partnership, list->today, &health)) == 0) {
         mitra_builder_t map;
         mitra_builder_init (&map);
         s_pack_head (&map, partnership);
         mitra_builder_uint (&map, "members", partnership->member_count);
         mitra_builder_uint (&map, "agreement_version", partnership->agreement_version);
         mitra_builder_bool (&map, "agreement_in_force", agreement.in_force);
+        mitra_builder_uint (&map, "health_score", health.score);
         mitra_builder_finish_map (&map, mitra_builder_item (&list->list));
     }
     mitra_partnership_destroy (&partnership);
-    return list->rc != 0;
+    return list->rc? -1: wanted;
 }
 
 int
 mitra_partnership_view_query_list (mitra_txn_t *txn, int64_t now_ms, const msgpack_object *args,
                                    msgpack_packer *pk, mitra_error_t *err)
 {
-    (void) now_ms;
-    s_list_t list = { .txn = txn, .status = -1 };
+    s_list_t list = { .txn = txn, .today = mitra_model_day (now_ms), .status = -1 };
     char status [16] = "";
     mitra_model_copy (args, "type", list.type, sizeof list.type);
     mitra_model_copy (args, "status", status, sizeof status);
@@ -236,16 +240,19 @@ mitra_partnership_view_query_list (mitra_txn_t *txn, int64_t now_ms, const msgpa
     else
         snprintf (prefix, sizeof prefix, "partnership/");
     mitra_builder_init (&list.list);
-    int rc = mitra_partnership_scan_ids (txn, prefix, s_list_visit, &list);
-    if (rc == 0)
+    mitra_model_page_t page;
+    int rc = mitra_model_page_scan (txn, MITRA_TABLE_INDEX, prefix, args, &page,
+                                    s_list_visit, &list);
+    if (list.rc)
         rc = list.rc;
     if (rc) {
         mitra_builder_destroy (&list.list);
         return mitra_model_store_error (rc, err);
     }
-    msgpack_pack_map (pk, 1);
+    msgpack_pack_map (pk, 2);
     mitra_pack_cstr (pk, "partnerships");
     mitra_builder_finish_array (&list.list, pk);
+    mitra_model_page_pack_next (&page, pk);
     return 0;
 }
 

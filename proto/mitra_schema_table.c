@@ -388,6 +388,19 @@ static const mitra_field_t s_backup_args [] = {
     S_END
 };
 
+//  The paging of a listing by slug (daemon: mitra_model_page_scan)
+#define S_PAGE_FIELDS(what)                                                     \
+    { .name = "from", .kind = MITRA_FIELD_SLUG,                               \
+      .doc = "first " what " of the page: the `next` of the page before "     \
+             "(default: the first)" },                                        \
+    { .name = "limit", .kind = MITRA_FIELD_INT, .min = 1, .max = 1000,        \
+      .doc = "most " what "s in the page (default 100)" }
+
+static const mitra_field_t s_org_list_args [] = {
+    S_PAGE_FIELDS ("organization"),
+    S_END
+};
+
 static const mitra_field_t s_org_get_args [] = {
     { .name = "org", .kind = MITRA_FIELD_SLUG, .required = true,
       .doc = "the id of the organization to return" },
@@ -407,6 +420,7 @@ static const mitra_field_t s_partnership_list_args [] = {
       .doc = "only partnerships in this status" },
     { .name = "org", .kind = MITRA_FIELD_SLUG,
       .doc = "only partnerships this organization is a member of" },
+    S_PAGE_FIELDS ("partnership"),
     S_END
 };
 
@@ -420,7 +434,8 @@ static const mitra_field_t s_match_args [] = {
 
 static const mitra_field_t s_health_args [] = {
     { .name = "partnership", .kind = MITRA_FIELD_SLUG,
-      .doc = "only this partnership (default: every partnership)" },
+      .doc = "only this partnership (default: every partnership, a page at a time)" },
+    S_PAGE_FIELDS ("partnership"),
     S_END
 };
 
@@ -495,8 +510,8 @@ static const mitra_schema_t s_schemas [] = {
       "a page of the notification log, to replay what a subscriber missed" },
     { MITRA_SCHEMA_QUERY, "org.get", s_org_get_args,
       "one organization's record" },
-    { MITRA_SCHEMA_QUERY, "org.list", s_no_args,
-      "every organization's record" },
+    { MITRA_SCHEMA_QUERY, "org.list", s_org_list_args,
+      "the organizations' records, a page at a time" },
     { MITRA_SCHEMA_QUERY, "partnership.get", s_partnership_get_args,
       "the full picture of one partnership" },
     { MITRA_SCHEMA_QUERY, "partnership.list", s_partnership_list_args,

@@ -106,6 +106,20 @@ class Client:
         return self.request({"v": 1, "id": request_id or self.next_id(), "op": "event",
                              "type": type_, "data": data})
 
+    def pipeline(self, requests, window=1000):
+        """Send requests (maps with their ids) keeping at most `window` in
+        flight, as a pipelining client does; return the replies by id."""
+        replies, sent = {}, 0
+        while len(replies) < len(requests):
+            while sent < len(requests) and sent - len(replies) < window:
+                self.sock.send(msgpack.packb(requests[sent]))
+                sent += 1
+            if not self.sock.poll(self.timeout_ms):
+                raise TimeoutError("no reply within %d ms" % self.timeout_ms)
+            reply = msgpack.unpackb(self.sock.recv(), raw=False)
+            replies[reply["id"]] = reply
+        return replies
+
     def query(self, q, args=None):
         req = {"v": 1, "id": self.next_id(), "op": "query", "q": q}
         if args is not None:

@@ -515,8 +515,13 @@ def test_every_event_and_get(m):
             "health components: %r" % scores)
     t.check(health["score"] == 71 and health["as_of"] == days(0)
             and all(c["explanation"] for c in health["components"]), "health: %r" % health)
-    t.check(m.c.query("health", {"partnership": p})["result"] == {"partnerships": [health]},
+    t.check(m.c.query("health", {"partnership": p})["result"]
+            == {"partnerships": [health], "next": None},
             "health query agrees with partnership.get")
+    summary = [x for x in m.c.query("partnership.list")["result"]["partnerships"]
+               if x["partnership"] == p]
+    t.check(len(summary) == 1 and summary[0]["health_score"] == health["score"],
+            "partnership.list's health_score is the health score: %r" % summary)
 
     # The audit trail: every accepted event of p-all, in order, and nothing else
     trail = m.c.query("events", {"partnership": p, "limit": 1000})["result"]
