@@ -327,8 +327,21 @@ s_args (msgpack_sbuffer *args, const char *key, const char *value)
     bench_scale_pack_str (&pk, key, value);
 }
 
+//  A page of a listing: {from: `from`, limit: `limit`}
+static void
+s_page_args (msgpack_sbuffer *args, const char *from, uint64_t limit)
+{
+    msgpack_sbuffer_clear (args);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, args, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 2);
+    bench_scale_pack_str (&pk, "from", from);
+    msgpack_pack_str_with_body (&pk, "limit", 5);
+    msgpack_pack_uint64 (&pk, limit);
+}
+
 typedef struct {
-    uint64_t *get, *get_again, *org_get, *list, *health, *due, *match;
+    uint64_t *get, *get_again, *org_get, *list, *health, *due, *list_page, *health_page, *match;
 } s_samples_t;
 
 typedef enum { S_GETS, S_GETS_AGAIN, S_OTHERS, S_MATCHES } s_stage_t;
@@ -371,6 +384,12 @@ s_query_mix (s_daemon_t *daemon, const s_options_t *options, s_samples_t *sample
                 rc = s_query (daemon, "health", &args, &samples->health [round]);
             if (rc == 0)
                 rc = s_query (daemon, "due", &args, &samples->due [round]);
+            //  A page of the whole listing from the same partnership on
+            s_page_args (&args, id, 100);
+            if (rc == 0)
+                rc = s_query (daemon, "partnership.list", &args, &samples->list_page [round]);
+            if (rc == 0)
+                rc = s_query (daemon, "health", &args, &samples->health_page [round]);
         }
     else
         for (int round = 0; round < options->matches && rc == 0; round++) {
@@ -438,7 +457,7 @@ static int
 s_measure (const s_options_t *options)
 {
     s_daemon_t daemon = { .notify_fd = -1 };
-    size_t capacity = 2 * (size_t) options->gets + 4 * (size_t) options->others
+    size_t capacity = 2 * (size_t) options->gets + 6 * (size_t) options->others
                     + (size_t) options->matches;
     uint64_t *buffer = calloc (capacity? capacity: 1, sizeof *buffer);
     s_samples_t samples = { .get = buffer };
@@ -447,7 +466,9 @@ s_measure (const s_options_t *options)
     samples.list = samples.org_get + options->others;
     samples.health = samples.list + options->others;
     samples.due = samples.health + options->others;
-    samples.match = samples.due + options->others;
+    samples.list_page = samples.due + options->others;
+    samples.health_page = samples.list_page + options->others;
+    samples.match = samples.health_page + options->others;
     s_rss_t start_rss, after_rss, match_rss;
     uint64_t ready_ns = 0, hello_ns = 0, stop_ns = 0;
     double load = s_load ();
@@ -526,6 +547,8 @@ s_measure (const s_options_t *options)
                 "\"get_again_minflt_per_query\":%.2f,"
                 "\"others\":%d,\"org_get_p50_us\":%.1f,\"list_p50_us\":%.1f,"
                 "\"health_p50_us\":%.1f,\"due_p50_us\":%.1f,"
+                "\"list_page_p50_us\":%.1f,\"list_page_p99_us\":%.1f,"
+                "\"health_page_p50_us\":%.1f,\"health_page_p99_us\":%.1f,"
                 "\"matches\":%d,\"match_p50_us\":%.1f,\"match_max_us\":%.1f,"
                 "\"first_query_us\":%.1f,\"stop_ms\":%.1f,"
                 "\"data_bytes\":%llu,\"data_alloc_bytes\":%llu,\"next_lookup_ns\":%.1f}\n",
@@ -548,7 +571,11 @@ s_measure (const s_options_t *options)
                 s_percentile_us (samples.org_get, (size_t) others, 0.5),
                 s_percentile_us (samples.list, (size_t) others, 0.5),
                 s_percentile_us (samples.health, (size_t) others, 0.5),
-                s_percentile_us (samples.due, (size_t) others, 0.5), matches,
+                s_percentile_us (samples.due, (size_t) others, 0.5),
+                s_percentile_us (samples.list_page, (size_t) others, 0.5),
+                s_percentile_us (samples.list_page, (size_t) others, 0.99),
+                s_percentile_us (samples.health_page, (size_t) others, 0.5),
+                s_percentile_us (samples.health_page, (size_t) others, 0.99), matches,
                 s_percentile_us (samples.match, (size_t) matches, 0.5),
                 s_percentile_us (samples.match, (size_t) matches, 1.0),
                 (double) hello_ns / 1e3, (double) stop_ns / 1e6,
@@ -570,7 +597,8 @@ s_usage (FILE *file)
         "  measure  start MITRAD on it once: READY time, RSS, the query mix, the data\n"
         "           file, the next-deadline lookup; one JSON line on stdout\n"
         "  -g  partnership.get queries (default 2000)\n"
-        "  -q  org.get, partnership.list (org), health and due (partnership): each\n"
+        "  -q  org.get, partnership.list (org), health and due (partnership), and a\n"
+        "      page of 100 of partnership.list and of health from it: each\n"
         "      this many (default 200)\n"
         "  -M  match queries, measured last (default 10)\n"
         "  -F  the fill's seconds, copied into the line\n"
