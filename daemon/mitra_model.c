@@ -263,9 +263,10 @@ mitra_model_page_scan (mitra_txn_t *txn, mitra_table_t table, const char *prefix
     }
     else
         *page = (mitra_model_page_t) { .limit = UINT32_MAX, .scan_max = UINT32_MAX };
-    char from [96] = "";
+    //  The prefix (at most "member/<org>/", 73 bytes) and a slug of 64
+    char from [160] = "";
     size_t prefix_size = strlen (prefix);
-    assert (prefix_size < sizeof from - 65);
+    assert (prefix_size + 65 <= sizeof from);
     memcpy (from, prefix, prefix_size + 1);
     mitra_model_copy (args, "from", from + prefix_size, sizeof from - prefix_size);
     s_page_scan_t scan = { page, prefix_size, visit, arg, false };
