@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,21 @@ struct _mitra_store_t {
     long faults_seen;           //  minor + major faults at the last look
     uint64_t file_resident;     //  file-backed bytes resident at the last look
     uint64_t file_baseline;     //  ...when the store was opened (the libraries, mostly)
+    //  The unmapping itself runs on a thread of its own, started on the
+    //  first trim: MADV_DONTNEED of the mappings takes ~0.2 ms, and on the
+    //  engine's thread every ~17th query at 100k partnerships waited for it
+    //  (bench/PROFILE.md). Reading a page the thread is unmapping only
+    //  faults it in again: the map is read-only, LMDB writes with pwrite.
+    pthread_t trim_thread;
+    bool trim_started;
+    pthread_mutex_t trim_lock;  //  guards trim_wanted and trim_stop
+    pthread_cond_t trim_cond;
+    bool trim_wanted;
+    bool trim_stop;
+    //  Held while the thread unmaps and while the map grows: a grown map
+    //  moves, and the addresses found for the old one must not be advised
+    //  once something else may be mapped there
+    pthread_mutex_t map_lock;
 };
 
 struct _mitra_txn_t {
@@ -153,13 +169,23 @@ s_code (int rc, const char *what)
 
 static uint64_t s_file_resident (mitra_store_t *self);
 
-mitra_store_t *
-mitra_store_new (const char *dir, uint64_t map_size, char *error, size_t size)
+static mitra_store_t *
+s_alloc (void)
 {
     mitra_store_t *self = calloc (1, sizeof *self);
     assert (self);
     self->lock_fd = -1;
     self->statm_fd = -1;
+    pthread_mutex_init (&self->trim_lock, NULL);
+    pthread_cond_init (&self->trim_cond, NULL);
+    pthread_mutex_init (&self->map_lock, NULL);
+    return self;
+}
+
+mitra_store_t *
+mitra_store_new (const char *dir, uint64_t map_size, char *error, size_t size)
+{
+    mitra_store_t *self = s_alloc ();
     MDB_txn *txn = NULL;
     int rc;
 
@@ -228,10 +254,7 @@ fail:
 mitra_store_t *
 mitra_store_new_readonly (const char *dir, char *error, size_t size)
 {
-    mitra_store_t *self = calloc (1, sizeof *self);
-    assert (self);
-    self->lock_fd = -1;
-    self->statm_fd = -1;
+    mitra_store_t *self = s_alloc ();
     MDB_txn *txn = NULL;
     int rc;
     if ((rc = mdb_env_create (&self->env))
@@ -269,6 +292,16 @@ mitra_store_destroy (mitra_store_t **self_p)
     mitra_store_t *self = *self_p;
     if (!self)
         return;
+    if (self->trim_started) {
+        pthread_mutex_lock (&self->trim_lock);
+        self->trim_stop = true;
+        pthread_cond_signal (&self->trim_cond);
+        pthread_mutex_unlock (&self->trim_lock);
+        pthread_join (self->trim_thread, NULL);
+    }
+    pthread_mutex_destroy (&self->trim_lock);
+    pthread_cond_destroy (&self->trim_cond);
+    pthread_mutex_destroy (&self->map_lock);
     if (self->env)
         mdb_env_close (self->env);
     if (self->lock_fd >= 0)
@@ -378,6 +411,32 @@ s_unmap_data (mitra_store_t *self)
     return rc;
 }
 
+static void *
+s_trim_thread (void *arg)
+{
+    mitra_store_t *self = arg;
+    pthread_mutex_lock (&self->trim_lock);
+    while (true) {
+        while (!self->trim_wanted && !self->trim_stop)
+            pthread_cond_wait (&self->trim_cond, &self->trim_lock);
+        if (self->trim_stop)
+            break;
+        self->trim_wanted = false;
+        pthread_mutex_unlock (&self->trim_lock);
+        uint64_t before = s_file_resident (self);
+        pthread_mutex_lock (&self->map_lock);
+        int rc = s_unmap_data (self);
+        pthread_mutex_unlock (&self->map_lock);
+        if (rc == 0)
+            mitra_debug ("store: unmapped the data file's pages: file-backed resident "
+                         "%llu -> %llu KB", (unsigned long long) before >> 10,
+                         (unsigned long long) s_file_resident (self) >> 10);
+        pthread_mutex_lock (&self->trim_lock);
+    }
+    pthread_mutex_unlock (&self->trim_lock);
+    return NULL;
+}
+
 void
 mitra_store_trim_map (mitra_store_t *self, uint64_t max_bytes)
 {
@@ -403,16 +462,23 @@ mitra_store_trim_map (mitra_store_t *self, uint64_t max_bytes)
         self->file_resident = before;
         return;
     }
-    if (s_unmap_data (self)) {
-        self->file_resident = 0;        //  look again after as many faults
-        return;
+    if (!self->trim_started) {
+        int rc = pthread_create (&self->trim_thread, NULL, s_trim_thread, self);
+        if (rc) {
+            mitra_warning ("store: cannot start the thread that unmaps the data file's pages: "
+                           "%s", strerror (rc));
+            self->file_resident = 0;    //  look again after as many faults
+            return;
+        }
+        self->trim_started = true;
     }
-    getrusage (RUSAGE_SELF, &usage);
-    self->faults_seen = usage.ru_minflt + usage.ru_majflt;
-    self->file_resident = s_file_resident (self);
-    mitra_debug ("store: unmapped the data file's pages: file-backed resident %llu -> %llu KB",
-                 (unsigned long long) before >> 10,
-                 (unsigned long long) self->file_resident >> 10);
+    pthread_mutex_lock (&self->trim_lock);
+    self->trim_wanted = true;
+    pthread_cond_signal (&self->trim_cond);
+    pthread_mutex_unlock (&self->trim_lock);
+    //  Count from what is left after the unmapping: until as many faults
+    //  again could have mapped max_bytes, there is nothing to look at
+    self->file_resident = self->file_baseline;
 }
 
 uint64_t
@@ -431,7 +497,9 @@ mitra_store_grow (mitra_store_t *self, uint64_t max_size)
     uint64_t next = current * 2 < max_size? current * 2: max_size;
     if (next <= current || atomic_load (&self->copying))
         return -1;
+    pthread_mutex_lock (&self->map_lock);
     int rc = mdb_env_set_mapsize (self->env, (size_t) next);
+    pthread_mutex_unlock (&self->map_lock);
     if (rc) {
         mitra_warning ("store: cannot grow the map to %llu bytes: %s",
                        (unsigned long long) next, mdb_strerror (rc));

@@ -125,10 +125,11 @@ uint64_t mitra_store_map_size (mitra_store_t *self);
 //  of files mapped into the process pass what they were when the store was
 //  opened (the shared libraries, mostly) by more than `max_bytes` -- that
 //  is, data.mdb's pages that reads touched -- unmap the data file's pages
-//  (MADV_DONTNEED). They stay in the kernel's page cache: touching one again
-//  is a minor fault, not a read from disk. Cheap when nothing new was
-//  mapped: /proc/self/statm is read only when the page faults since the
-//  last look could have passed the limit. `max_bytes` 0: never.
+//  (MADV_DONTNEED), on the store's own thread: this call only asks for it.
+//  They stay in the kernel's page cache: touching one again is a minor
+//  fault, not a read from disk. Cheap when nothing new was mapped:
+//  /proc/self/statm is read only when the page faults since the last look
+//  could have passed the limit. `max_bytes` 0: never.
 //  Safe beside read transactions on other threads (the map is read-only
 //  and shared: a page dropped is mapped again from the cache).
 void mitra_store_trim_map (mitra_store_t *self, uint64_t max_bytes);
