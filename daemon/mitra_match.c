@@ -172,6 +172,7 @@ typedef struct {
     char org [72];
     uint32_t focus;             //  bit i: our focus term i is theirs too
     uint32_t values;
+    uint32_t bound;             //  the highest score these shared terms allow
 } s_hit_t;
 
 typedef struct {
@@ -415,6 +416,89 @@ s_score (mitra_txn_t *txn, const char *our_kind, const s_terms_t *focus, const s
     return candidate->score > 0;
 }
 
+//  Best bound first, then by org id.
+static int
+s_compare_bounds (const void *left, const void *right)
+{
+    const s_hit_t *a = *(s_hit_t *const *) left, *b = *(s_hit_t *const *) right;
+    if (a->bound != b->bound)
+        return a->bound > b->bound? -1: 1;
+    return strcmp (a->org, b->org);
+}
+
+//  The best `capacity` candidates so far, in no order; `worst` indexes the
+//  one a better candidate replaces once all are kept.
+typedef struct {
+    s_candidate_t *candidates;
+    size_t capacity;
+    size_t kept;
+    size_t worst;
+} s_best_t;
+
+static void
+s_offer (s_best_t *best, const s_candidate_t *candidate)
+{
+    if (best->kept < best->capacity)
+        best->candidates [best->kept++] = *candidate;
+    else
+    if (s_compare_candidates (candidate, &best->candidates [best->worst]) < 0)
+        best->candidates [best->worst] = *candidate;
+    else
+        return;
+    if (best->kept < best->capacity)
+        return;
+    best->worst = 0;
+    for (size_t other = 1; other < best->kept; other++)
+        if (s_compare_candidates (&best->candidates [other],
+                                  &best->candidates [best->worst]) > 0)
+            best->worst = other;
+}
+
+typedef struct {
+    mitra_txn_t *txn;
+    const char *self;
+    const char *kind;           //  of the index scanned
+    const char *our_kind;
+    const s_hit_t *hits;        //  those sharing a term, by org
+    size_t hit_count;
+    size_t prefix_size;
+    size_t taken;
+    s_best_t *best;
+} s_kind_only_t;
+
+static int
+s_kind_only_visit (const void *key, size_t key_size, const void *value, size_t value_size,
+                   void *arg)
+{
+    (void) value, (void) value_size;
+    s_kind_only_t *only = arg;
+    s_candidate_t candidate = { .score = 20 };
+    size_t org_size = key_size - only->prefix_size;
+    if (org_size == 0 || org_size >= sizeof candidate.hit.org)
+        return 0;
+    memcpy (candidate.hit.org, (const char *) key + only->prefix_size, org_size);
+    candidate.hit.org [org_size] = 0;
+    s_best_t *best = only->best;
+    //  Ids only grow from here: once one cannot enter, none after it can
+    if (only->taken == best->capacity
+    ||  (best->kept == best->capacity
+    &&   s_compare_candidates (&candidate, &best->candidates [best->worst]) > 0))
+        return 1;
+    if (strcmp (candidate.hit.org, only->self) == 0
+    ||  (only->hit_count && bsearch (&candidate.hit, only->hits, only->hit_count,
+                                     sizeof *only->hits, s_compare_hits)))
+        return 0;               //  ourselves, or scored with the hits
+    char record [96];
+    snprintf (record, sizeof record, "org/%s", candidate.hit.org);
+    if (!mitra_txn_exists (only->txn, MITRA_TABLE_STATE, record, strlen (record)))
+        return 0;
+    snprintf (candidate.kind, sizeof candidate.kind, "%s", only->kind);
+    candidate.relation = s_relation (only->our_kind, only->kind, false);
+    only->taken++;
+    s_offer (best, &candidate);
+    return 0;
+}
+
 int
 mitra_match_query (mitra_txn_t *txn, int64_t now_ms, const msgpack_object *args,
                    msgpack_packer *pk, mitra_error_t *err)
@@ -444,7 +528,7 @@ mitra_match_query (mitra_txn_t *txn, int64_t now_ms, const msgpack_object *args,
     s_terms (mitra_map_get (record, "focus"), focus);
     s_terms (mitra_map_get (record, "values"), values);
 
-    //  Every organization that shares a term or has a complementary kind
+    //  Every organization that shares a term, hit by hit
     s_gather_t gather = { .self = org };
     rc = 0;
     for (uint32_t term = 0; term < focus->count && rc == 0; term++) {
@@ -455,49 +539,72 @@ mitra_match_query (mitra_txn_t *txn, int64_t now_ms, const msgpack_object *args,
         size_t size = s_term_key (key, sizeof key, "org-value", values->folded [term], "");
         rc = s_gather (txn, &gather, key, size, 0, 1u << term);
     }
+    //  One hit per org, sorted by org
+    size_t merged = 0;
+    if (gather.count > 1)
+        qsort (gather.hits, gather.count, sizeof *gather.hits, s_compare_hits);
+    for (size_t index = 0; index < gather.count; index++) {
+        if (merged && strcmp (gather.hits [merged - 1].org, gather.hits [index].org) == 0) {
+            gather.hits [merged - 1].focus |= gather.hits [index].focus;
+            gather.hits [merged - 1].values |= gather.hits [index].values;
+        }
+        else
+            gather.hits [merged++] = gather.hits [index];
+    }
+    //  Scoring needs each candidate's record (their term counts, their
+    //  kind), and at 1M partnerships reading every record of a common term
+    //  took seconds with nothing else served (bench/PROFILE.md). So the
+    //  hits are scored best bound first, and once the best `limit` are
+    //  found and no bound left can reach the worst of them, the rest are
+    //  never read. The bound: the Dice score falls as their list grows, so
+    //  it is highest when their terms are exactly the shared ones; the kind
+    //  counts as complementary. The ranking order is total (score, then org
+    //  id), so the result is the one a full sort gives.
+    s_hit_t **order = calloc (merged? merged: 1, sizeof *order);
+    for (size_t index = 0; index < merged && order; index++) {
+        s_hit_t *hit = &gather.hits [index];
+        uint32_t shared_focus = s_bits (hit->focus), shared_values = s_bits (hit->values);
+        hit->bound = (s_dice (shared_focus, focus->count, shared_focus) * 50
+                      + s_dice (shared_values, values->count, shared_values) * 30
+                      + 100 * 20 + 50) / 100;
+        order [index] = hit;
+    }
+    if (merged > 1 && order)
+        qsort (order, merged, sizeof *order, s_compare_bounds);
+    size_t capacity = (size_t) limit;
+    s_candidate_t *candidates = calloc (capacity, sizeof *candidates);
+    s_best_t best = { candidates, capacity, 0, 0 };
+    bool out_of_memory = !order || !candidates;
+    for (size_t index = 0; index < merged && rc == 0 && !out_of_memory; index++) {
+        if (best.kept == capacity && order [index]->bound < candidates [best.worst].score)
+            break;
+        s_candidate_t scored = { .hit = *order [index] };
+        if (s_score (txn, kind, focus, values, &scored, &rc)) {
+            mitra_doc_destroy (&scored.record);
+            s_offer (&best, &scored);
+        }
+    }
+    //  Those that share no term but are of a complementary kind all score
+    //  20 (kind 100 x 20 / 100) and rank among themselves by id: of each
+    //  kind's index (in id order) only the first `limit` of them can be in
+    //  the result, and none needs its record to be scored
     static const char *const s_all_kinds [] = {
         "ngo", "business", "government", "research", "foundation", "company", "individual", NULL
     };
-    for (const char *const *other = s_all_kinds; *other && rc == 0; other++)
+    for (const char *const *other = s_all_kinds; *other && rc == 0 && !out_of_memory; other++)
         if (s_relation (kind, *other, false).score == 100) {
+            s_kind_only_t only = { .txn = txn, .self = org, .kind = *other, .our_kind = kind,
+                                   .hits = gather.hits, .hit_count = merged, .best = &best };
             snprintf (key, sizeof key, "org-kind/%s/", *other);
-            rc = s_gather (txn, &gather, key, strlen (key), 0, 0);
+            only.prefix_size = strlen (key);
+            rc = mitra_txn_scan (txn, MITRA_TABLE_INDEX, key, only.prefix_size, NULL, 0, false,
+                                 s_kind_only_visit, &only);
         }
-
-    //  Merge the hits of one org, score it, keep it only while it ranks in
-    //  the best `limit`, and without its record: holding every scored
-    //  candidate's decoded record until the end took ~1.3 GB per query at
-    //  100k partnerships (bench/PROFILE.md). The ranking order is total
-    //  (score, then org id), so the result is the one a full sort gives.
-    if (gather.count > 1)
-        qsort (gather.hits, gather.count, sizeof *gather.hits, s_compare_hits);
-    size_t capacity = limit < gather.count? (size_t) limit: gather.count;
-    s_candidate_t *candidates = calloc (capacity? capacity: 1, sizeof *candidates);
-    size_t kept = 0;
-    for (size_t index = 0; index < gather.count && rc == 0 && candidates;) {
-        s_candidate_t scored = { .hit = gather.hits [index++] };
-        while (index < gather.count && strcmp (gather.hits [index].org, scored.hit.org) == 0) {
-            scored.hit.focus |= gather.hits [index].focus;
-            scored.hit.values |= gather.hits [index].values;
-            index++;
-        }
-        if (!s_score (txn, kind, focus, values, &scored, &rc))
-            continue;
-        mitra_doc_destroy (&scored.record);
-        if (kept < capacity) {
-            candidates [kept++] = scored;
-            continue;
-        }
-        size_t worst = 0;
-        for (size_t other = 1; other < kept; other++)
-            if (s_compare_candidates (&candidates [other], &candidates [worst]) > 0)
-                worst = other;
-        if (kept && s_compare_candidates (&scored, &candidates [worst]) < 0)
-            candidates [worst] = scored;
-    }
+    size_t kept = best.kept;
+    free (order);
     if (kept > 1)
         qsort (candidates, kept, sizeof *candidates, s_compare_candidates);
-    if (rc == 0 && candidates) {
+    if (rc == 0 && !out_of_memory) {
         msgpack_pack_map (pk, 3);
         mitra_pack_cstr (pk, "org");
         mitra_pack_cstr (pk, org);
@@ -516,7 +623,7 @@ mitra_match_query (mitra_txn_t *txn, int64_t now_ms, const msgpack_object *args,
     for (size_t index = 0; index < kept && candidates; index++)
         mitra_doc_destroy (&candidates [index].record);
     int result = rc? mitra_model_store_error (rc, err): 0;
-    if (!candidates)
+    if (out_of_memory)
         result = mitra_error_set (err, MITRA_ERR_INTERNAL, NULL, "out of memory");
     free (candidates);
     free (gather.hits);
