@@ -5,6 +5,7 @@ sleep), talk the wire protocol directly, stop it.
 Only Debian's python3-zmq and python3-msgpack are used, so this is also a
 client written from proto/PROTOCOL.md in another language.
 """
+import contextlib
 import os
 import shutil
 import signal
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 
 import msgpack
 import zmq
@@ -125,6 +127,20 @@ class Client:
         if args is not None:
             req["args"] = args
         return self.request(req)
+
+
+@contextlib.contextmanager
+def reporting(t, daemon):
+    """The body of a test's main: an exception in it is a failed check,
+    reported with its traceback and the end of the daemon's log, and the
+    daemon is stopped and its directory removed whatever happens."""
+    try:
+        yield
+    except Exception as e:  # noqa: BLE001 - report and fail
+        traceback.print_exc()
+        t.check(False, "exception: %r\n%s" % (e, daemon.log()[-3000:]))
+    finally:
+        daemon.cleanup()
 
 
 class Checker:

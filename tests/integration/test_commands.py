@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 
-from mitra_harness import Checker, Daemon
+from mitra_harness import Checker, Daemon, reporting
 
 NOUNS = {
     "org": ["add", "update", "show", "list"],
@@ -381,7 +381,7 @@ def main():
     mitrad, mitra = sys.argv[1], sys.argv[2]
     t = Checker("test_commands")
     daemon = Daemon(mitrad)
-    try:
+    with reporting(t, daemon):
         daemon.start()
         cli = Cli(t, mitra, daemon)
         test_help(cli)
@@ -390,12 +390,6 @@ def main():
         test_lifecycle(cli)
         test_mistakes(cli)
         test_import(cli, daemon.workdir)
-    except Exception as e:  # noqa: BLE001 - report and fail
-        import traceback
-        traceback.print_exc()
-        t.check(False, "exception: %r\n%s" % (e, daemon.log()[-3000:]))
-    finally:
-        daemon.cleanup()
     return t.done()
 
 

@@ -28,7 +28,7 @@ import re
 import subprocess
 import sys
 
-from mitra_harness import Checker, Daemon
+from mitra_harness import Checker, Daemon, reporting
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GOLDEN = os.path.join(os.path.dirname(HERE), "golden")
@@ -98,7 +98,7 @@ def main():
     update = os.environ.get("MITRA_UPDATE_GOLDEN") == "1"
     t = Checker("test_golden")
     daemon = Daemon(mitrad)
-    try:
+    with reporting(t, daemon):
         os.makedirs(daemon.workdir, exist_ok=True)
         daemon.start()
         env = environment(daemon)
@@ -140,12 +140,6 @@ def main():
         t.check(code == 0 and "\x1b[" not in plain, "NO_COLOR: no colour: %r" % plain[:200])
         t.check(re.sub(r"\x1b\[[0-9;]*m", "", shown) == plain,
                 "colour changes nothing but the escapes")
-    except Exception as e:  # noqa: BLE001 - report and fail
-        import traceback
-        traceback.print_exc()
-        t.check(False, "exception: %r\n%s" % (e, daemon.log()[-3000:]))
-    finally:
-        daemon.cleanup()
     return t.done()
 
 

@@ -17,7 +17,7 @@ import sys
 
 import msgpack
 
-from mitra_harness import Checker, Client, Daemon
+from mitra_harness import Checker, Client, Daemon, reporting
 
 LINES = 3200        # event lines in the big file
 REFUSED = 1200      # the line refused in it (1-based); ~1000 more are in flight by then
@@ -248,18 +248,12 @@ def main():
     # lines that were in flight
     daemon = Daemon(mitrad, extra_args=["--verbose"])
     daemon.checker = t
-    try:
+    with reporting(t, daemon):
         daemon.start()
         cli = Cli(t, mitra, daemon)
         test_stop_and_fix(cli, daemon, daemon.workdir)
         test_modes(cli, daemon.workdir)
         test_wire(daemon)
-    except Exception as e:  # noqa: BLE001 - report and fail
-        import traceback
-        traceback.print_exc()
-        t.check(False, "exception: %r\n%s" % (e, daemon.log()[-3000:]))
-    finally:
-        daemon.cleanup()
     return t.done()
 
 

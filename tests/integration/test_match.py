@@ -11,7 +11,7 @@ usage: test_match.py MITRAD MITRA MITRA_WATCH
 import random
 import sys
 
-from mitra_harness import Checker, Client, Daemon
+from mitra_harness import Checker, Client, Daemon, reporting
 
 KINDS = ["ngo", "business", "government", "research", "foundation", "company", "individual",
          "other"]
@@ -113,7 +113,7 @@ def main():
     t = Checker("test_match")
     rng = random.Random(20261128)
     daemon = Daemon(sys.argv[1])
-    try:
+    with reporting(t, daemon):
         daemon.start()
         c = Client(daemon.endpoint, timeout_ms=30000)
         orgs = {"o-%03d" % n: random_org(rng) for n in range(ORGS)}
@@ -139,11 +139,6 @@ def main():
             orgs[org] = o
         check_all(t, c, orgs, rng, rng.sample(sorted(orgs), 60), "after updates")
         t.check(daemon.stop() == 0, "clean stop")
-    except Exception as e:
-        t.check(False, "exception: %r\n%s" % (e, daemon.log()[-3000:]))
-        raise
-    finally:
-        daemon.cleanup()
     return t.done()
 
 

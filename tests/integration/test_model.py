@@ -13,7 +13,7 @@ import time
 import msgpack
 import zmq
 
-from mitra_harness import Checker, Client, Daemon
+from mitra_harness import Checker, Client, Daemon, reporting
 
 STATUSES = ["proposed", "negotiating", "active", "on_hold", "concluded", "terminated"]
 ALLOWED = {
@@ -715,7 +715,7 @@ def test_scenario(m, pub_endpoint):
 def main():
     t = Checker("test_model")
     daemon = Daemon(sys.argv[1])
-    try:
+    with reporting(t, daemon):
         hello = daemon.start()
         c = Client(daemon.endpoint)
         m = Model(t, c)
@@ -743,11 +743,6 @@ def main():
         c2 = Client(daemon.endpoint)
         after = c2.query("partnership.get", {"partnership": "p-water"})["result"]
         t.check(after == before, "partnership.get is the same after a restart")
-    except Exception as e:
-        t.check(False, "exception: %r\n%s" % (e, daemon.log()[-3000:]))
-        raise
-    finally:
-        daemon.cleanup()
     return t.done()
 
 

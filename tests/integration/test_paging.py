@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 
-from mitra_harness import Checker, Client, Daemon
+from mitra_harness import Checker, Client, Daemon, reporting
 
 BULK = 10050        # strategic partnerships led by org-a: more than one page examines
 RARE = ["q-0", "q-1", "q-2"]    # funding partnerships led by org-b, after every bulk id
@@ -42,7 +42,7 @@ def main():
     mitrad, mitra = sys.argv[1], sys.argv[2]
     t = Checker("test_paging")
     daemon = Daemon(mitrad)
-    try:
+    with reporting(t, daemon):
         daemon.start()
         c = Client(daemon.endpoint, timeout_ms=60000)
         requests = []
@@ -181,11 +181,6 @@ def main():
         t.check([json.loads(x)["org"] for x in r.stdout.splitlines()] == orgs[orgs.index("o-248"):]
                 and not r.stderr, "org list from: %r %r" % (r.stdout, r.stderr))
         t.check(daemon.stop() == 0, "clean stop")
-    except Exception as e:
-        t.check(False, "exception: %r\n%s" % (e, daemon.log()[-3000:]))
-        raise
-    finally:
-        daemon.cleanup()
     return t.done()
 
 
