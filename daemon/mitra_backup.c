@@ -6,6 +6,7 @@
     copy read-only to report exactly which seqs it holds.
 */
 #include "mitra_backup.h"
+#include "mitra_thread.h"
 #include "mitra_time.h"
 
 #include <assert.h>
@@ -65,7 +66,7 @@ mitra_backup_start (mitra_store_t *store, const char *dest)
         free (self);
         return NULL;
     }
-    if (pthread_create (&self->thread, NULL, s_run, self)) {
+    if (mitra_thread_start (&self->thread, s_run, self)) {
         close (self->pipe [0]);
         close (self->pipe [1]);
         free (self);

@@ -7,6 +7,7 @@
 #include "mitra_store.h"
 #include "mitra_logging.h"
 #include "mitra_path.h"
+#include "mitra_thread.h"
 
 #include <assert.h>
 #include <stdatomic.h>
@@ -14,7 +15,6 @@
 #include <fcntl.h>
 #include <lmdb.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -464,13 +464,7 @@ mitra_store_trim_map (mitra_store_t *self, uint64_t max_bytes)
         return;
     }
     if (!self->trim_started) {
-        //  With every signal blocked, so that SIGTERM and SIGHUP reach the
-        //  engine's thread, whose poll they interrupt
-        sigset_t all, old;
-        sigfillset (&all);
-        pthread_sigmask (SIG_SETMASK, &all, &old);
-        int rc = pthread_create (&self->trim_thread, NULL, s_trim_thread, self);
-        pthread_sigmask (SIG_SETMASK, &old, NULL);
+        int rc = mitra_thread_start (&self->trim_thread, s_trim_thread, self);
         if (rc) {
             mitra_warning ("store: cannot start the thread that unmaps the data file's pages: "
                            "%s", strerror (rc));
