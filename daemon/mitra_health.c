@@ -254,8 +254,19 @@ typedef struct {
     int rc;
 } s_query_t;
 
-//  Packs the entry of partnership `id` into the query's list; 1, or -1 with
+//  Packs the entry of `partnership` into the query's list; 1, or -1 with
 //  query->rc set.
+static int
+s_entry (s_query_t *query, mitra_partnership_t *partnership)
+{
+    mitra_health_t health;
+    query->rc = mitra_health_compute (query->txn, partnership, query->today, &health);
+    if (query->rc == 0)
+        mitra_health_pack (partnership, &health, query->today, mitra_builder_item (&query->list));
+    return query->rc? -1: 1;
+}
+
+//  A page's visit: the entry of partnership `id`.
 static int
 s_visit (const char *id, const void *value, size_t value_size, void *arg)
 {
@@ -266,12 +277,9 @@ s_visit (const char *id, const void *value, size_t value_size, void *arg)
         query->rc = MITRA_STORE_FAILED;     //  the index names a partnership that is gone
         return -1;
     }
-    mitra_health_t health;
-    query->rc = mitra_health_compute (query->txn, partnership, query->today, &health);
-    if (query->rc == 0)
-        mitra_health_pack (partnership, &health, query->today, mitra_builder_item (&query->list));
+    int taken = s_entry (query, partnership);
     mitra_partnership_destroy (&partnership);
-    return query->rc? -1: 1;
+    return taken;
 }
 
 int
@@ -293,8 +301,8 @@ mitra_health_query (mitra_txn_t *txn, int64_t now_ms, const msgpack_object *args
                                         "partnership '%s' does not exist", id);
             return mitra_model_store_error (rc, err);
         }
+        s_entry (&query, partnership);
         mitra_partnership_destroy (&partnership);
-        s_visit (id, NULL, 0, &query);
     }
     else
         rc = mitra_model_page_scan (txn, MITRA_TABLE_INDEX, "partnership/", args, &page,
