@@ -190,8 +190,8 @@ s_gather_visit (const void *key, size_t key_size, const void *value, size_t valu
 {
     (void) value, (void) value_size;
     s_gather_t *gather = arg;
-    size_t org_size = key_size - gather->prefix_size;
-    if (org_size == 0 || org_size >= 72)
+    char org [sizeof gather->hits->org];
+    if (!mitra_store_key_id (key, key_size, gather->prefix_size, org, sizeof org))
         return 0;
     if (gather->count == gather->capacity) {
         size_t capacity = gather->capacity? gather->capacity * 2: 64;
@@ -204,8 +204,7 @@ s_gather_visit (const void *key, size_t key_size, const void *value, size_t valu
         gather->capacity = capacity;
     }
     s_hit_t *hit = &gather->hits [gather->count];
-    memcpy (hit->org, (const char *) key + gather->prefix_size, org_size);
-    hit->org [org_size] = 0;
+    memcpy (hit->org, org, sizeof org);
     if (strcmp (hit->org, gather->self) == 0)
         return 0;
     hit->focus = gather->focus_bit;
@@ -473,11 +472,9 @@ s_kind_only_visit (const void *key, size_t key_size, const void *value, size_t v
     (void) value, (void) value_size;
     s_kind_only_t *only = arg;
     s_candidate_t candidate = { .score = 20 };
-    size_t org_size = key_size - only->prefix_size;
-    if (org_size == 0 || org_size >= sizeof candidate.hit.org)
+    if (!mitra_store_key_id (key, key_size, only->prefix_size, candidate.hit.org,
+                             sizeof candidate.hit.org))
         return 0;
-    memcpy (candidate.hit.org, (const char *) key + only->prefix_size, org_size);
-    candidate.hit.org [org_size] = 0;
     s_best_t *best = only->best;
     //  Ids only grow from here: once one cannot enter, none after it can
     if (only->taken == best->capacity

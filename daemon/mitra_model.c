@@ -229,14 +229,11 @@ s_page_visit (const void *key, size_t key_size, const void *value, size_t value_
     s_page_scan_t *scan = arg;
     mitra_model_page_t *page = scan->page;
     char id [sizeof page->next];
-    size_t id_size = key_size - scan->prefix_size;
-    if (id_size == 0 || id_size >= sizeof id)
+    if (!mitra_store_key_id (key, key_size, scan->prefix_size, id, sizeof id))
         return 0;                       //  not a slug: not an entry of this listing
-    memcpy (id, (const char *) key + scan->prefix_size, id_size);
-    id [id_size] = 0;
     //  The page is over: this id starts the next one
     if (page->taken == page->limit || page->examined == page->scan_max) {
-        memcpy (page->next, id, id_size + 1);
+        memcpy (page->next, id, sizeof id);
         return 1;
     }
     page->examined++;

@@ -459,11 +459,8 @@ s_scan_visit (const void *key, size_t key_size, const void *value, size_t value_
     (void) value, (void) value_size;
     s_scan_t *scan = arg;
     char id [72];
-    size_t id_size = key_size - scan->prefix_size;
-    if (id_size == 0 || id_size >= sizeof id)
+    if (!mitra_store_key_id (key, key_size, scan->prefix_size, id, sizeof id))
         return 0;
-    memcpy (id, (const char *) key + scan->prefix_size, id_size);
-    id [id_size] = 0;
     return scan->visit (id, scan->arg);
 }
 

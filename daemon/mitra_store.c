@@ -482,6 +482,19 @@ mitra_store_trim_map (mitra_store_t *self, uint64_t max_bytes)
     self->file_resident = self->file_baseline;
 }
 
+bool
+mitra_store_key_id (const void *key, size_t key_size, size_t prefix_size,
+                    char *buffer, size_t size)
+{
+    assert (key_size >= prefix_size && size > 0);
+    size_t id_size = key_size - prefix_size;
+    if (id_size == 0 || id_size >= size)
+        return false;
+    memcpy (buffer, (const char *) key + prefix_size, id_size);
+    buffer [id_size] = 0;
+    return true;
+}
+
 uint64_t
 mitra_store_map_size (mitra_store_t *self)
 {

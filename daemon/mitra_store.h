@@ -89,6 +89,13 @@ int mitra_txn_scan (mitra_txn_t *txn, mitra_table_t table,
                     const void *from, size_t from_size, bool reverse,
                     mitra_scan_fn *callback, void *arg);
 
+//  The rest of a key met in a scan, after its first `prefix_size` bytes, as
+//  a string in `buffer` (index keys end in the id they point to). False,
+//  and `buffer` untouched, when the rest is empty or does not fit with its
+//  NUL in `size` bytes: not an id.
+bool mitra_store_key_id (const void *key, size_t key_size, size_t prefix_size,
+                         char *buffer, size_t size);
+
 //  The largest u64 key of a table (0 if empty) and the smallest (0 if empty).
 int mitra_txn_last_u64 (mitra_txn_t *txn, mitra_table_t table, uint64_t *value);
 int mitra_txn_first_u64 (mitra_txn_t *txn, mitra_table_t table, uint64_t *value);
