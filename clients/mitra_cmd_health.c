@@ -9,64 +9,52 @@
 #include <string.h>
 
 typedef struct {
-    bool json;
-    bool one;                   //  the health of one partnership, explained
     bool color;
-    uint32_t count;             //  entries printed or tabled
     char as_of [16];
-    mitra_table_t *table;       //  rows of every page, printed at the end
+    mitra_table_t *table;       //  rows of every page, printed at the end; NULL for one
 } s_health_t;
 
-static int
-s_health_page (const msgpack_object *list, void *arg)
+static void
+s_health_entry (const msgpack_object *entry, void *arg)
 {
     s_health_t *self = arg;
-    int rc = MITRA_EXIT_OK;
-    for (uint32_t index = 0; index < list->via.array.size && rc == 0; index++, self->count++) {
-        const msgpack_object *entry = &list->via.array.ptr [index];
-        if (self->json) {
-            rc = mitra_verbs_print_json (entry);
-            continue;
-        }
-        if (self->one) {
-            mitra_cmd_show_health (stdout, entry, self->color, true);
-            continue;
-        }
-        //  One row per partnership, its components as columns
-        mitra_table_t *table = self->table;
-        char text [256], bar [16];
-        long long score = mitra_view_int (entry, "score", 0);
-        mitra_view_date (entry, "as_of", self->as_of, sizeof self->as_of, "?");
-        mitra_table_row (table);
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (entry, "partnership", text, sizeof text, "?"));
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (entry, "name", text, sizeof text, "?"));
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (entry, "status", text, sizeof text, "?"));
-        mitra_view_bar (bar, sizeof bar, score, 10);
-        mitra_table_cell (table, mitra_view_score_style (score), "%3lld %s", score, bar);
-        const msgpack_object *components = mitra_map_get (entry, "components");
-        for (uint32_t at = 0; at < 5; at++) {
-            const msgpack_object *component =
-                components && components->type == MSGPACK_OBJECT_ARRAY
-                && at < components->via.array.size ? &components->via.array.ptr [at] : NULL;
-            long long part = mitra_view_int (component, "score", -1);
-            if (part < 0)
-                mitra_table_cell (table, MITRA_STYLE_PLAIN, "?");
-            else
-                mitra_table_cell (table, mitra_view_score_style (part), "%lld", part);
-        }
+    if (!self->table) {
+        mitra_cmd_show_health (stdout, entry, self->color, true);
+        return;
     }
-    return rc;
+    //  One row per partnership, its components as columns
+    mitra_table_t *table = self->table;
+    char text [256], bar [16];
+    long long score = mitra_view_int (entry, "score", 0);
+    mitra_view_date (entry, "as_of", self->as_of, sizeof self->as_of, "?");
+    mitra_table_row (table);
+    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
+                      mitra_view_str (entry, "partnership", text, sizeof text, "?"));
+    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
+                      mitra_view_str (entry, "name", text, sizeof text, "?"));
+    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
+                      mitra_view_str (entry, "status", text, sizeof text, "?"));
+    mitra_view_bar (bar, sizeof bar, score, 10);
+    mitra_table_cell (table, mitra_view_score_style (score), "%3lld %s", score, bar);
+    const msgpack_object *components = mitra_map_get (entry, "components");
+    for (uint32_t at = 0; at < 5; at++) {
+        const msgpack_object *component =
+            components && components->type == MSGPACK_OBJECT_ARRAY
+            && at < components->via.array.size ? &components->via.array.ptr [at] : NULL;
+        long long part = mitra_view_int (component, "score", -1);
+        if (part < 0)
+            mitra_table_cell (table, MITRA_STYLE_PLAIN, "?");
+        else
+            mitra_table_cell (table, mitra_view_score_style (part), "%lld", part);
+    }
 }
 
 static int
 s_health (mitra_verb_args_t *args)
 {
-    s_health_t health = { .json = args->cli->json, .one = args->positional [0] != NULL,
-                          .color = mitra_view_color_wanted (stdout), .as_of = "?" };
-    if (!health.json && !health.one) {
+    s_health_t health = { .color = mitra_view_color_wanted (stdout), .as_of = "?" };
+    //  With P, its health explained; without, a table of every partnership
+    if (!args->positional [0]) {
         health.table = mitra_table_new (9);
         mitra_table_header (health.table, "PARTNERSHIP", "NAME", "STATUS", "HEALTH",
                             "MILESTONES", "EVALUATION", "AGREEMENT", "COMMUNICATION",
@@ -74,9 +62,11 @@ s_health (mitra_verb_args_t *args)
         for (int column = 4; column < 9; column++)
             mitra_table_right (health.table, column);
     }
-    int rc = mitra_verbs_query_pages (args, "health", "partnerships", s_health_page, &health);
-    if (rc == MITRA_EXIT_OK && health.table) {
-        if (health.count == 0)
+    uint32_t count;
+    int rc = mitra_verbs_query_pages (args, "health", "partnerships", s_health_entry, &health,
+                                      &count);
+    if (rc == MITRA_EXIT_OK && health.table && !args->cli->json) {
+        if (count == 0)
             printf ("no partnerships yet\n");
         else {
             mitra_table_print (health.table, stdout, 0, health.color);

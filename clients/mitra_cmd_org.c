@@ -93,59 +93,42 @@ out:
     return rc;
 }
 
-typedef struct {
-    bool json;
-    uint32_t count;             //  organizations listed
-    mitra_table_t *table;       //  rows of every page, printed at the end
-} s_org_list_t;
-
-static int
-s_org_list_page (const msgpack_object *orgs, void *arg)
+//  A row of the table for an org record.
+static void
+s_org_row (const msgpack_object *org, void *arg)
 {
-    s_org_list_t *self = arg;
-    int rc = MITRA_EXIT_OK;
-    for (uint32_t index = 0; index < orgs->via.array.size && rc == 0; index++, self->count++) {
-        const msgpack_object *org = &orgs->via.array.ptr [index];
-        if (self->json) {
-            rc = mitra_verbs_print_json (org);
-            continue;
-        }
-        mitra_table_t *table = self->table;
-        char text [1024];
-        mitra_table_row (table);
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (org, "org", text, sizeof text, "?"));
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (org, "name", text, sizeof text, "?"));
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (org, "kind", text, sizeof text, "?"));
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (org, "country", text, sizeof text, "-"));
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_join (org, "focus", ", ", text, sizeof text, "-"));
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_join (org, "values", ", ", text, sizeof text, "-"));
-    }
-    return rc;
+    mitra_table_t *table = arg;
+    char text [1024];
+    mitra_table_row (table);
+    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
+                      mitra_view_str (org, "org", text, sizeof text, "?"));
+    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
+                      mitra_view_str (org, "name", text, sizeof text, "?"));
+    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
+                      mitra_view_str (org, "kind", text, sizeof text, "?"));
+    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
+                      mitra_view_str (org, "country", text, sizeof text, "-"));
+    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
+                      mitra_view_join (org, "focus", ", ", text, sizeof text, "-"));
+    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
+                      mitra_view_join (org, "values", ", ", text, sizeof text, "-"));
 }
 
 static int
 s_org_list (mitra_verb_args_t *args)
 {
-    s_org_list_t list = { .json = args->cli->json };
-    if (!list.json) {
-        list.table = mitra_table_new (6);
-        mitra_table_header (list.table, "ORG", "NAME", "KIND", "COUNTRY", "FOCUS", "VALUES");
-    }
-    int rc = mitra_verbs_query_pages (args, "org.list", "orgs", s_org_list_page, &list);
-    if (rc == MITRA_EXIT_OK && !list.json) {
-        if (list.count)
-            mitra_table_print (list.table, stdout, 0, mitra_view_color_wanted (stdout));
+    mitra_table_t *table = mitra_table_new (6);
+    mitra_table_header (table, "ORG", "NAME", "KIND", "COUNTRY", "FOCUS", "VALUES");
+    uint32_t count;
+    int rc = mitra_verbs_query_pages (args, "org.list", "orgs", s_org_row, table, &count);
+    if (rc == MITRA_EXIT_OK && !args->cli->json) {
+        if (count)
+            mitra_table_print (table, stdout, 0, mitra_view_color_wanted (stdout));
         else
             printf ("no organizations yet; register one with "
                     "'mitra org add ORG name=NAME kind=KIND'\n");
     }
-    mitra_table_destroy (&list.table);
+    mitra_table_destroy (&table);
     return rc;
 }
 

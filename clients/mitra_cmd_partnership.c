@@ -18,56 +18,41 @@
 //  --------------------------------------------------------------------------
 //  partnership list
 
-typedef struct {
-    bool json;
-    uint32_t count;             //  partnerships listed
-    mitra_table_t *table;       //  rows of every page, printed at the end
-} s_list_t;
-
-static int
-s_list_page (const msgpack_object *list, void *arg)
+//  A row of the table for a partnership.list summary.
+static void
+s_list_row (const msgpack_object *summary, void *arg)
 {
-    s_list_t *self = arg;
-    int rc = MITRA_EXIT_OK;
-    for (uint32_t index = 0; index < list->via.array.size && rc == 0; index++, self->count++) {
-        const msgpack_object *summary = &list->via.array.ptr [index];
-        if (self->json) {
-            rc = mitra_verbs_print_json (summary);
-            continue;
-        }
-        mitra_table_t *table = self->table;
-        char text [256];
-        mitra_table_row (table);
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (summary, "partnership", text, sizeof text, "?"));
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (summary, "name", text, sizeof text, "?"));
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (summary, "type", text, sizeof text, "?"));
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (summary, "status", text, sizeof text, "?"));
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (summary, "lead", text, sizeof text, "?"));
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%lld",
-                          mitra_view_int (summary, "members", 0));
-        long long version = mitra_view_int (summary, "agreement_version", 0);
-        bool in_force = mitra_view_bool (summary, "agreement_in_force");
-        if (version == 0)
-            mitra_table_cell (table, MITRA_STYLE_PLAIN, "none");
-        else
-            mitra_table_cell (table, in_force ? MITRA_STYLE_GREEN : MITRA_STYLE_YELLOW,
-                              "v%lld %s", version, in_force ? "in force" : "unsigned");
-        long long score = mitra_view_int (summary, "health_score", -1);
-        if (score < 0)
-            mitra_table_cell (table, MITRA_STYLE_PLAIN, "?");
-        else
-            mitra_table_cell (table, mitra_view_score_style (score), "%lld", score);
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_date (summary, "starts", text, sizeof text, "-"));
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_date (summary, "ends", text, sizeof text, "-"));
-    }
-    return rc;
+    mitra_table_t *table = arg;
+    char text [256];
+    mitra_table_row (table);
+    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
+                      mitra_view_str (summary, "partnership", text, sizeof text, "?"));
+    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
+                      mitra_view_str (summary, "name", text, sizeof text, "?"));
+    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
+                      mitra_view_str (summary, "type", text, sizeof text, "?"));
+    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
+                      mitra_view_str (summary, "status", text, sizeof text, "?"));
+    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
+                      mitra_view_str (summary, "lead", text, sizeof text, "?"));
+    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%lld",
+                      mitra_view_int (summary, "members", 0));
+    long long version = mitra_view_int (summary, "agreement_version", 0);
+    bool in_force = mitra_view_bool (summary, "agreement_in_force");
+    if (version == 0)
+        mitra_table_cell (table, MITRA_STYLE_PLAIN, "none");
+    else
+        mitra_table_cell (table, in_force ? MITRA_STYLE_GREEN : MITRA_STYLE_YELLOW,
+                          "v%lld %s", version, in_force ? "in force" : "unsigned");
+    long long score = mitra_view_int (summary, "health_score", -1);
+    if (score < 0)
+        mitra_table_cell (table, MITRA_STYLE_PLAIN, "?");
+    else
+        mitra_table_cell (table, mitra_view_score_style (score), "%lld", score);
+    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
+                      mitra_view_date (summary, "starts", text, sizeof text, "-"));
+    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
+                      mitra_view_date (summary, "ends", text, sizeof text, "-"));
 }
 
 static int
@@ -75,19 +60,17 @@ s_list (mitra_verb_args_t *args)
 {
     //  Filters are the items given before paging adds its own
     bool filtered = args->item_count > 0;
-    s_list_t list = { .json = args->cli->json };
-    if (!list.json) {
-        list.table = mitra_table_new (10);
-        mitra_table_header (list.table, "PARTNERSHIP", "NAME", "TYPE", "STATUS", "LEAD",
-                            "MEMBERS", "AGREEMENT", "HEALTH", "STARTS", "ENDS");
-        mitra_table_right (list.table, 5);
-        mitra_table_right (list.table, 7);
-    }
+    mitra_table_t *table = mitra_table_new (10);
+    mitra_table_header (table, "PARTNERSHIP", "NAME", "TYPE", "STATUS", "LEAD",
+                        "MEMBERS", "AGREEMENT", "HEALTH", "STARTS", "ENDS");
+    mitra_table_right (table, 5);
+    mitra_table_right (table, 7);
+    uint32_t count;
     int rc = mitra_verbs_query_pages (args, "partnership.list", "partnerships",
-                                      s_list_page, &list);
-    if (rc == MITRA_EXIT_OK && !list.json) {
-        if (list.count)
-            mitra_table_print (list.table, stdout, 0, mitra_view_color_wanted (stdout));
+                                      s_list_row, table, &count);
+    if (rc == MITRA_EXIT_OK && !args->cli->json) {
+        if (count)
+            mitra_table_print (table, stdout, 0, mitra_view_color_wanted (stdout));
         else
         if (filtered)
             printf ("no partnership matches\n");
@@ -95,7 +78,7 @@ s_list (mitra_verb_args_t *args)
             printf ("no partnerships yet; propose one with 'mitra partnership propose P "
                     "name=NAME type=TYPE lead=ORG'\n");
     }
-    mitra_table_destroy (&list.table);
+    mitra_table_destroy (&table);
     return rc;
 }
 

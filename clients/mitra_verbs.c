@@ -670,8 +670,9 @@ out:
 
 int
 mitra_verbs_query_pages (mitra_verb_args_t *args, const char *q, const char *key,
-                         mitra_verb_page_fn *page, void *arg)
+                         mitra_verb_entry_fn *entry, void *arg, uint32_t *count_p)
 {
+    *count_p = 0;
     bool one_page = mitra_verbs_find_item (args, "from") >= 0
                  || mitra_verbs_find_item (args, "limit") >= 0;
     if (!one_page && mitra_verbs_add_item (args, "limit=%d", S_PAGE_LIMIT))
@@ -698,7 +699,14 @@ mitra_verbs_query_pages (mitra_verb_args_t *args, const char *q, const char *key
             rc = MITRA_EXIT_PROTOCOL;
         }
         else
-            rc = page (list, arg);
+            for (uint32_t index = 0; index < list->via.array.size && rc == 0; index++) {
+                const msgpack_object *item = &list->via.array.ptr [index];
+                if (args->cli->json)
+                    rc = mitra_verbs_print_json (item);
+                else
+                    entry (item, arg);
+                ++*count_p;
+            }
         mitra_reply_destroy (&reply);
         if (rc || !*next_id)
             return rc;

@@ -98,17 +98,17 @@ int mitra_verbs_send (mitra_verb_args_t *args);
 int mitra_verbs_query (mitra_verb_args_t *args, const char *q, int count, char *const *items,
                        mitra_reply_t **reply_p);
 
-//  Called with each page's list of a paged query; returns an exit code
-//  (non-zero stops the paging).
-typedef int (mitra_verb_page_fn) (const msgpack_object *list, void *arg);
+//  Called with each entry of a paged query's listing, for people.
+typedef void (mitra_verb_entry_fn) (const msgpack_object *entry, void *arg);
 
 //  Run the paged query `q` (org.list, partnership.list, health) with
-//  args->items, calling `page` with the `key` array of each page and
-//  following `next` until the listing is over -- unless the items give
-//  `from` or `limit`, which ask for that one page: then a following page is
-//  named on stderr. Returns an exit code.
+//  args->items, following `next` until the listing is over -- unless the
+//  items give `from` or `limit`, which ask for that one page: then a
+//  following page is named on stderr. Each entry of the `key` arrays is
+//  printed as a line of JSON with --json, else given to `entry`; *count_p
+//  is set to how many there were. Returns an exit code.
 int mitra_verbs_query_pages (mitra_verb_args_t *args, const char *q, const char *key,
-                             mitra_verb_page_fn *page, void *arg);
+                             mitra_verb_entry_fn *entry, void *arg, uint32_t *count_p);
 
 //  Append a field item (printf-style: "version=%d"); -1 if out of memory.
 int mitra_verbs_add_item (mitra_verb_args_t *args, const char *format, ...)
