@@ -89,40 +89,40 @@ s_evaluation (const mitra_partnership_t *partnership, int64_t today,
 
 static int
 s_agreement (mitra_txn_t *txn, mitra_partnership_t *partnership, int64_t today,
-             mitra_health_component_t *component)
+             mitra_agreement_state_t *state, mitra_health_component_t *component)
 {
-    mitra_agreement_state_t agreement;
-    int rc = mitra_agreements_state (txn, partnership, &agreement);
+    int rc = mitra_agreements_state (txn, partnership, state);
     if (rc)
         return rc;
+    const mitra_agreement_state_t *agreement = state;
     char expires [16] = "";
-    if (agreement.expires != MITRA_NO_DAY)
-        mitra_date_format (agreement.expires, expires);
-    int64_t notice = agreement.notice_days >= 0? agreement.notice_days: MITRA_NOTICE_DEFAULT;
+    if (agreement->expires != MITRA_NO_DAY)
+        mitra_date_format (agreement->expires, expires);
+    int64_t notice = agreement->notice_days >= 0? agreement->notice_days: MITRA_NOTICE_DEFAULT;
     component->score = 0;
-    if (!agreement.drafted)
+    if (!agreement->drafted)
         s_explain (component, "no agreement; draft one with agreement.drafted");
     else
-    if (!agreement.in_force)
-        s_explain (component, "version %u is not yet signed by: %s", agreement.version,
-                   agreement.unsigned_orgs);
+    if (!agreement->in_force)
+        s_explain (component, "version %u is not yet signed by: %s", agreement->version,
+                   agreement->unsigned_orgs);
     else
-    if (agreement.expires != MITRA_NO_DAY && agreement.expires < today)
-        s_explain (component, "version %u expired on %s", agreement.version, expires);
+    if (agreement->expires != MITRA_NO_DAY && agreement->expires < today)
+        s_explain (component, "version %u expired on %s", agreement->version, expires);
     else
-    if (agreement.expires != MITRA_NO_DAY && today >= agreement.expires - notice) {
+    if (agreement->expires != MITRA_NO_DAY && today >= agreement->expires - notice) {
         component->score = 50;
         s_explain (component, "version %u expires on %s, in %lld days: renew or end it",
-                   agreement.version, expires, (long long) (agreement.expires - today));
+                   agreement->version, expires, (long long) (agreement->expires - today));
     }
     else {
         component->score = 100;
         if (*expires)
             s_explain (component, "version %u signed by every member, in force until %s",
-                       agreement.version, expires);
+                       agreement->version, expires);
         else
             s_explain (component, "version %u signed by every member, with no expiry",
-                       agreement.version);
+                       agreement->version);
     }
     return 0;
 }
@@ -201,7 +201,7 @@ mitra_health_compute (mitra_txn_t *txn, mitra_partnership_t *partnership, int64_
     int rc = s_milestones (txn, partnership, today, &health->components [0]);
     if (rc == 0) {
         s_evaluation (partnership, today, &health->components [1]);
-        rc = s_agreement (txn, partnership, today, &health->components [2]);
+        rc = s_agreement (txn, partnership, today, &health->agreement, &health->components [2]);
     }
     if (rc == 0) {
         s_communication (partnership, today, &health->components [3]);

@@ -5,6 +5,7 @@
 #ifndef MITRA_HEALTH_H
 #define MITRA_HEALTH_H
 
+#include "mitra_agreements.h"
 #include "mitra_partnership.h"
 
 #define MITRA_HEALTH_COMPONENTS 5
@@ -20,6 +21,7 @@ typedef struct {
 typedef struct {
     uint32_t score;             //  round (sum of score x weight / 100)
     mitra_health_component_t components [MITRA_HEALTH_COMPONENTS];
+    mitra_agreement_state_t agreement;  //  what the agreement component read
 } mitra_health_t;
 
 //  Compute the health as of `today` (days since the epoch). Returns 0 or a

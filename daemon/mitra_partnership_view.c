@@ -191,16 +191,15 @@ s_list_visit (const char *id, const void *value, size_t value_size, void *arg)
     bool wanted = (!*list->type || strcmp (list->type, partnership->type) == 0)
                && (list->status < 0 || list->status == (int) partnership->status)
                && (!*list->org || mitra_partnership_member (partnership, list->org));
-    mitra_agreement_state_t agreement;
     mitra_health_t health;
-    if (wanted && (list->rc = mitra_agreements_state (list->txn, partnership, &agreement)) == 0
+    if (wanted
     &&  (list->rc = mitra_health_compute (list->txn, partnership, list->today, &health)) == 0) {
         mitra_builder_t map;
         mitra_builder_init (&map);
         s_pack_head (&map, partnership);
         mitra_builder_uint (&map, "members", partnership->member_count);
         mitra_builder_uint (&map, "agreement_version", partnership->agreement_version);
-        mitra_builder_bool (&map, "agreement_in_force", agreement.in_force);
+        mitra_builder_bool (&map, "agreement_in_force", health.agreement.in_force);
         mitra_builder_uint (&map, "health_score", health.score);
         mitra_builder_finish_map (&map, mitra_builder_item (&list->list));
     }
