@@ -37,6 +37,7 @@
 #define S_OP_APPEND 2
 #define S_OP_DEL 3
 #define S_OP_COMMIT 4
+#define S_OP_SYNCED 5
 
 static const char *s_table_names [S_TABLES] = {
     "meta", "events", "notifications", "idempotency", "state", "index", "deadlines", "due"
@@ -180,6 +181,9 @@ main (int argc, char *argv [])
         else
         if (op == S_OP_COMMIT)
             commit = recorded;
+        else
+        if (op == S_OP_SYNCED)
+            ;                   //  when mitrad's sync thread finished: nothing to replay
         else {
             fprintf (stderr, "bench_lmdb_ceiling: unknown record %u in the trace\n", op);
             return 1;

@@ -9,16 +9,18 @@
        and its notification had reached every subscriber, so nothing queues.
        Per event it takes, from one monotonic clock, the instant it was
        sent, the instant its ack came back and the instant each subscriber
-       got its notification. mitrad commits (fsync) and then, in the same
-       loop turn, sends the batch's acks and publishes, so the ack's
-       arrival stands for the commit as seen from outside: `after_ack`
+       got its notification. mitrad commits, its sync thread syncs the
+       commit, and then the engine's loop sends the batch's acks and
+       publishes, so the ack's arrival stands for the synced commit as
+       seen from outside: `after_ack`
        (notification minus ack; below 0 when the notification wins) stands
        for the commit-to-subscriber latency, `end_to_end` (notification
        minus send) adds the request and the commit. With -T TRACE, the
        daemon being a mitrad-trace writing TRACE, the commit itself is
-       timed: the trace stamps each synced commit with CLOCK_MONOTONIC, the
-       clock the subscribers stamp with, so `commit` is notification minus
-       the commit of its event, measured rather than stood for.
+       timed: the trace stamps the end of each commit's sync with
+       CLOCK_MONOTONIC, the clock the subscribers stamp with, so `commit`
+       is notification minus the synced commit of its event, measured
+       rather than stood for.
     2. Replay: it pipelines -r more events, then reads the whole log with the
        `notifications` query, 1000 per page, from the oldest seq to the end
        -- what a subscriber that was away does -- once unfiltered and once
@@ -342,8 +344,8 @@ typedef struct {
     uint64_t commit_ns;
 } s_commit_t;
 
-//  Every event seq in the trace with the instant of the synced commit that
-//  wrote it, in seq order (events are appended). NULL after saying why.
+//  Every event seq in the trace with the instant the commit that wrote it
+//  was synced, in seq order (events are appended). NULL after saying why.
 static s_commit_t *
 s_commits_load (const char *path, size_t *count_p)
 {
@@ -352,7 +354,7 @@ s_commits_load (const char *path, size_t *count_p)
         fprintf (stderr, "bench_notify: cannot open trace %s: %s\n", path, strerror (errno));
         return NULL;
     }
-    size_t count = 0, capacity = 0, pending_from = 0;
+    size_t count = 0, capacity = 0, pending_from = 0, committed = 0;
     s_commit_t *commits = NULL;
     uint8_t head [10];
     uint8_t value [8];
@@ -380,11 +382,16 @@ s_commits_load (const char *path, size_t *count_p)
             }
         }
         else
-        if (head [0] == 4 && value_size == 8) {
+        if (head [0] == 4)      //  a commit, made without a sync: its events are in
+            committed = count, ok = fseek (file, (long) key_size + (long) value_size,
+                                           SEEK_CUR) == 0;
+        else
+        if (head [0] == 5 && value_size == 8) {
+            //  ...and synced: from here on it may be acked and published
             ok = fseek (file, key_size, SEEK_CUR) == 0 && fread (value, 1, 8, file) == 8;
             uint64_t ns;
             memcpy (&ns, value, sizeof ns);
-            for (; ok && pending_from < count; pending_from++)
+            for (; ok && pending_from < committed; pending_from++)
                 commits [pending_from].commit_ns = ns;
         }
         else

@@ -1,8 +1,10 @@
 /*  mitra_notification_log -- numbered notifications, the queue of those
     committed but not yet published, and retention.
 
-    The queue holds only what the current batch produced; it is emptied by
-    the server right after each commit, so it never grows with history.
+    The queue holds only what the last batches produced: the server empties
+    it as soon as their commit is synced (a notification is never published
+    before that: until then a restart may undo it), so it never grows with
+    history.
 
     Retention writes the last removed seq to the meta table in the same
     transaction as the deletions: the oldest kept seq is that plus one, and
@@ -37,6 +39,8 @@ struct _mitra_notification_log_t {
     mitra_store_t *store;       //  borrowed, for pruning
     uint64_t pruned;            //  last seq removed by retention; 0: none
     uint64_t committed;
+    uint64_t committed_txn;     //  the store's commit that made `committed`
+    uint64_t durable;           //  the last seq known synced: publishable
     uint64_t pending;
     s_entry_t *queue;
     size_t queued;          //  entries in queue
@@ -90,7 +94,8 @@ mitra_notification_log_new (mitra_store_t *store)
     assert (self);
     self->store = store;
     self->pruned = pruned;
-    self->committed = self->pending = last;
+    self->committed = self->pending = self->durable = last;
+    self->committed_txn = mitra_store_committed (store);
     return self;
 }
 
@@ -253,7 +258,20 @@ mitra_notification_log_rollback (mitra_notification_log_t *self, uint64_t mark)
 void
 mitra_notification_log_commit (mitra_notification_log_t *self)
 {
+    //  The store made this commit only after the one before was synced
+    self->durable = self->committed;
     self->committed = self->pending;
+    self->committed_txn = mitra_store_committed (self->store);
+}
+
+//  The last seq on disk: what may be published
+static uint64_t
+s_durable (mitra_notification_log_t *self)
+{
+    if (self->durable < self->committed
+    &&  mitra_store_synced (self->store) >= self->committed_txn)
+        self->durable = self->committed;
+    return self->durable;
 }
 
 bool
@@ -261,7 +279,7 @@ mitra_notification_log_next_publish (mitra_notification_log_t *self,
                                      const char **topic, const void **body, size_t *size)
 {
     if (self->published < self->queued
-    &&  self->queue [self->published].seq <= self->committed) {
+    &&  self->queue [self->published].seq <= s_durable (self)) {
         s_entry_t *entry = &self->queue [self->published++];
         *topic = entry->topic;
         *body = entry->body;
@@ -283,7 +301,7 @@ mitra_notification_log_heartbeat (mitra_notification_log_t *self, int64_t now_ms
     msgpack_packer_init (&pk, body, msgpack_sbuffer_write);
     msgpack_pack_map (&pk, 3);
     mitra_pack_cstr (&pk, "seq");
-    msgpack_pack_uint64 (&pk, self->committed);
+    msgpack_pack_uint64 (&pk, s_durable (self));
     mitra_pack_cstr (&pk, "topic");
     mitra_pack_cstr (&pk, MITRA_HEARTBEAT_TOPIC);
     char instant [32];

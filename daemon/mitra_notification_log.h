@@ -57,16 +57,17 @@ int mitra_notification_log_append_event (mitra_notification_log_t *self, mitra_t
 uint64_t mitra_notification_log_mark (mitra_notification_log_t *self);
 //  Forget appends after `mark` (their transaction was aborted).
 void mitra_notification_log_rollback (mitra_notification_log_t *self, uint64_t mark);
-//  The store commit succeeded: pending notifications may be published.
+//  The store commit succeeded: pending notifications may be published once
+//  it is synced (mitra_store_synced).
 void mitra_notification_log_commit (mitra_notification_log_t *self);
 
-//  Take the next committed notification waiting to be published: frame 1
+//  Take the next synced notification waiting to be published: frame 1
 //  (topic) and frame 2 (body). Returns false when none is waiting. The
 //  pointers stay valid until the next call.
 bool mitra_notification_log_next_publish (mitra_notification_log_t *self,
                                           const char **topic, const void **body, size_t *size);
 
-//  Pack a heartbeat body, {seq: last committed seq, topic: "heartbeat",
+//  Pack a heartbeat body, {seq: last synced seq, topic: "heartbeat",
 //  at}, into `body` (appends). Heartbeats are never stored.
 void mitra_notification_log_heartbeat (mitra_notification_log_t *self, int64_t now_ms,
                                        msgpack_sbuffer *body);

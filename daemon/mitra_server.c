@@ -56,6 +56,18 @@ typedef struct {
     char principal [MITRA_PRINCIPAL_MAX];
 } s_slot_t;
 
+//  A reply made after a commit that is not yet synced, held until it is:
+//  nothing is acknowledged, and no answer shows state, that a restart
+//  could still undo (mitra_sync.h)
+typedef struct {
+    zmq_msg_t identity;
+    void *socket;
+    bool delimiter;
+    char *data;
+    size_t size;
+    uint64_t txn;               //  the store's newest commit when it was made
+} s_held_t;
+
 struct _mitra_server_t {
     mitra_config_t config;
     mitra_engine_t *engine;
@@ -80,6 +92,9 @@ struct _mitra_server_t {
     int64_t next_heartbeat;     //  monotonic ms
     int64_t next_prune;         //  monotonic ms; 0: retention has more to do now
     int64_t fire_retry;         //  monotonic ms: deadlines due could not fire (store full)
+    s_held_t *held;             //  replies waiting for a sync, oldest first
+    size_t held_count;
+    size_t held_capacity;
 };
 
 static void
@@ -239,6 +254,11 @@ mitra_server_destroy (mitra_server_t **self_p)
     zsock_destroy (&self->tcp_pub);
     mitra_auth_destroy (&self->auth);
     mitra_engine_destroy (&self->engine);
+    for (size_t index = 0; index < self->held_count; index++) {
+        zmq_msg_close (&self->held [index].identity);
+        free (self->held [index].data);
+    }
+    free (self->held);
     if (self->runtime_lock_fd >= 0)
         close (self->runtime_lock_fd);
     free (self->slots);
@@ -344,29 +364,77 @@ s_prepare (mitra_server_t *self, s_slot_t *slot, mitra_engine_request_t *request
 
 //  --- sending
 
+//  ROUTER drops replies to peers that are gone or not reading: never blocks
+static void
+s_send_one (void *socket, zmq_msg_t *identity, bool delimiter, const void *data, size_t size)
+{
+    zmq_msg_send (identity, socket, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+    if (delimiter)
+        zmq_send (socket, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+    zmq_send (socket, data, size, ZMQ_DONTWAIT);
+}
+
+//  Send the held replies whose commit is synced now, in the order they
+//  were made.
+static void
+s_send_held (mitra_server_t *self)
+{
+    uint64_t synced = mitra_store_synced (mitra_engine_store (self->engine));
+    size_t sent = 0;
+    while (sent < self->held_count && self->held [sent].txn <= synced) {
+        s_held_t *held = &self->held [sent++];
+        s_send_one (held->socket, &held->identity, held->delimiter, held->data, held->size);
+        zmq_msg_close (&held->identity);
+        free (held->data);
+    }
+    self->held_count -= sent;
+    memmove (self->held, self->held + sent, self->held_count * sizeof *self->held);
+}
+
+static void
+s_hold (mitra_server_t *self, s_slot_t *slot, mitra_engine_request_t *request, uint64_t txn)
+{
+    if (self->held_count == self->held_capacity) {
+        self->held_capacity = self->held_capacity? self->held_capacity * 2: 1024;
+        self->held = realloc (self->held, self->held_capacity * sizeof *self->held);
+        assert (self->held);
+    }
+    s_held_t *held = &self->held [self->held_count++];
+    zmq_msg_init (&held->identity);
+    zmq_msg_move (&held->identity, &slot->identity);
+    held->socket = slot->socket;
+    held->delimiter = slot->delimiter;
+    held->size = request->reply.size;
+    held->data = msgpack_sbuffer_release (&request->reply);
+    held->txn = txn;
+}
+
+//  The batch's replies: sent now if what they answer is on disk, else held
+//  behind those held already
 static void
 s_send_replies (mitra_server_t *self, size_t count)
 {
+    mitra_store_t *store = mitra_engine_store (self->engine);
+    s_send_held (self);
+    uint64_t committed = mitra_store_committed (store);
+    bool hold = self->held_count > 0 || mitra_store_synced (store) < committed;
     for (size_t index = 0; index < count; index++) {
         s_slot_t *slot = &self->slots [index];
         mitra_engine_request_t *request = &self->requests [index];
         if (request->deferred)
             continue;           //  a backup: answered when it is done
-        //  ROUTER drops replies to peers that are gone or not reading: never blocks
-        zmq_msg_send (&slot->identity, slot->socket, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-        if (slot->delimiter)
-            zmq_send (slot->socket, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-        zmq_send (slot->socket, request->reply.data, request->reply.size, ZMQ_DONTWAIT);
+        if (hold)
+            s_hold (self, slot, request, committed);
+        else
+            s_send_one (slot->socket, &slot->identity, slot->delimiter, request->reply.data,
+                        request->reply.size);
     }
 }
 
 static void
 s_send_to (mitra_server_t *self, zmq_msg_t *identity, bool delimiter, const msgpack_sbuffer *reply)
 {
-    zmq_msg_send (identity, self->router_handle, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-    if (delimiter)
-        zmq_send (self->router_handle, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-    zmq_send (self->router_handle, reply->data, reply->size, ZMQ_DONTWAIT);
+    s_send_one (self->router_handle, identity, delimiter, reply->data, reply->size);
 }
 
 //  --- backups: one at a time, on a thread, answered when done
@@ -417,6 +485,12 @@ s_backup_finish (mitra_server_t *self)
 {
     mitra_backup_result_t result;
     int rc = mitra_backup_finish (&self->backup, &result);
+    //  The copy may hold the newest commit: it is not acknowledged as a
+    //  backup before that commit is on disk here too
+    if (rc == 0 && mitra_store_sync_wait (mitra_engine_store (self->engine))) {
+        snprintf (result.error, sizeof result.error, "the store could not be synced");
+        rc = -1;
+    }
     msgpack_sbuffer reply;
     msgpack_sbuffer_init (&reply);
     if (rc) {
@@ -677,8 +751,8 @@ mitra_server_run (mitra_server_t *self)
             exit_code = 2;
             break;
         }
-        zmq_pollitem_t items [3] = { { self->router_handle, 0, ZMQ_POLLIN, 0 } };
-        int item_count = 1, backup_item = -1;
+        zmq_pollitem_t items [4] = { { self->router_handle, 0, ZMQ_POLLIN, 0 } };
+        int item_count = 1, backup_item = -1, sync_item = -1;
         if (self->tcp_router_handle)
             items [item_count++] = (zmq_pollitem_t) { self->tcp_router_handle, 0, ZMQ_POLLIN, 0 };
         if (self->backup) {
@@ -686,7 +760,18 @@ mitra_server_run (mitra_server_t *self)
             items [item_count++] = (zmq_pollitem_t) { NULL, mitra_backup_fd (self->backup),
                                                       ZMQ_POLLIN, 0 };
         }
+        if (mitra_store_sync_fd (store) >= 0) {
+            sync_item = item_count;
+            items [item_count++] = (zmq_pollitem_t) { NULL, mitra_store_sync_fd (store),
+                                                      ZMQ_POLLIN, 0 };
+        }
         int rc = zmq_poll (items, item_count, s_poll_timeout (self, poll_ms));
+        if (rc > 0 && sync_item >= 0 && (items [sync_item].revents & ZMQ_POLLIN)) {
+            //  A commit is on disk: what waited for it goes out
+            mitra_store_sync_poll (store);
+            s_send_held (self);
+            s_publish (self);
+        }
         if (rc > 0 && backup_item >= 0 && (items [backup_item].revents & ZMQ_POLLIN))
             s_backup_finish (self);
         if (watchdog_usec)
@@ -731,6 +816,11 @@ mitra_server_run (mitra_server_t *self)
     mitra_sdnotify ("STOPPING=1");
     if (self->backup)
         s_backup_finish (self);     //  waits for the copy: a backup is never left half-written
+    //  The last commit's replies and notifications, once it is on disk
+    if (exit_code == 0 && mitra_store_sync_wait (store) == 0) {
+        s_send_held (self);
+        s_publish (self);
+    }
     mitra_info ("stopping: last seq %llu", (unsigned long long) mitra_engine_last_seq (self->engine));
     return exit_code;
 }

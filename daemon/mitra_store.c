@@ -1,12 +1,17 @@
 /*  mitra_store -- LMDB behind a small interface.
 
-    Durability rule: the environment is opened without MDB_NOSYNC,
-    MDB_NOMETASYNC or MDB_WRITEMAP, so a successful commit has been fsynced
-    and a full disk shows up as an error code, never as SIGBUS.
+    Durability rule: a top-level commit is made without a sync (MDB_NOSYNC)
+    and synced by mitra_sync's thread while the engine goes on; the next
+    commit waits for that sync, so only the newest commit is ever unsynced,
+    and mitra_sync_recover undoes it at the next start if it never was.
+    What a commit holds may be acknowledged once mitra_store_synced has
+    reached it (mitra_server holds replies and notifications until then).
+    No MDB_WRITEMAP: a full disk shows up as an error code, never as SIGBUS.
 */
 #include "mitra_store.h"
 #include "mitra_logging.h"
 #include "mitra_path.h"
+#include "mitra_sync.h"
 #include "mitra_thread.h"
 
 #include <assert.h>
@@ -71,6 +76,9 @@ struct _mitra_store_t {
     //  moves, and the addresses found for the old one must not be advised
     //  once something else may be mapped there
     pthread_mutex_t map_lock;
+    mitra_sync_t *sync;         //  NULL: commits are synced by LMDB itself
+    uint64_t committed;         //  the newest top-level commit's transaction id
+    uint64_t traced;            //  the newest sync in the trace (mitrad-trace)
 };
 
 struct _mitra_txn_t {
@@ -85,8 +93,10 @@ struct _mitra_txn_t {
 //  bench_lmdb_ceiling can replay exactly the writes the daemon made. Record:
 //  u8 op (1 put, 2 put with MDB_APPEND, 3 delete, 4 commit), u8 table,
 //  u32 key size, u32 value size (host order), key, value; a commit's value
-//  is the CLOCK_MONOTONIC instant (u64 ns) it returned, synced, so that
-//  bench_notify can time commit -> subscriber on the same clock. Puts of a nested
+//  is the CLOCK_MONOTONIC instant (u64 ns) it returned, unsynced; 5 (synced)
+//  follows it once the sync thread has synced it, with the instant that
+//  sync ended, so that bench_notify can time synced commit -> subscriber on
+//  the same clock. Puts of a nested
 //  transaction that is later aborted stay in the trace; the benchmark's
 //  load has no refusals.
 static FILE *s_trace;
@@ -120,9 +130,16 @@ s_trace_commit (void)
     uint64_t ns = (uint64_t) now.tv_sec * 1000000000u + (uint64_t) now.tv_nsec;
     s_trace_write (4, MITRA_TABLE_META, NULL, 0, &ns, sizeof ns);
 }
+
+static void
+s_trace_synced (uint64_t ns)
+{
+    s_trace_write (5, MITRA_TABLE_META, NULL, 0, &ns, sizeof ns);
+}
 #else
 #define s_trace_write(op, table, key, key_size, value, value_size) ((void) 0)
 #define s_trace_commit() ((void) 0)
+#define s_trace_synced(ns) ((void) (ns))
 #endif
 
 static const char *s_table_names [MITRA_TABLE_COUNT_] = {
@@ -207,6 +224,14 @@ mitra_store_new (const char *dir, uint64_t map_size, char *error, size_t size)
                   dir, lock_path);
         goto fail;
     }
+    //  Before LMDB sees data.mdb: a commit that was never synced goes
+    uint64_t rolled_back;
+    if (mitra_sync_recover (dir, &rolled_back, error, size))
+        goto fail;
+    if (rolled_back)
+        mitra_warning ("store: commit %llu in %s was never synced, so none of its requests "
+                       "was acknowledged: undone; their clients send them again",
+                       (unsigned long long) rolled_back, dir);
     if ((rc = mdb_env_create (&self->env))
     ||  (rc = mdb_env_set_maxdbs (self->env, MITRA_TABLE_COUNT_))
     ||  (rc = mdb_env_set_mapsize (self->env, (size_t) map_size))
@@ -232,6 +257,17 @@ mitra_store_new (const char *dir, uint64_t map_size, char *error, size_t size)
         snprintf (error, size, "cannot create tables in %s: %s", dir, mdb_strerror (rc));
         goto fail;
     }
+    char sync_error [512];
+    self->sync = mitra_sync_new (dir, self->env, sync_error, sizeof sync_error);
+    if (!self->sync) {
+        snprintf (error, size, "cannot set up syncing in %s: %s", dir, sync_error);
+        goto fail;
+    }
+    if ((rc = mdb_env_set_flags (self->env, MDB_NOSYNC, 1))) {
+        snprintf (error, size, "cannot set MDB_NOSYNC in %s: %s", dir, mdb_strerror (rc));
+        goto fail;
+    }
+    self->committed = self->traced = mitra_sync_synced (self->sync, NULL);
     //  For mitra_store_trim_map: the data file LMDB has open, and the
     //  process's resident file pages; without /proc the map is never trimmed
     int data_fd;
@@ -303,6 +339,7 @@ mitra_store_destroy (mitra_store_t **self_p)
     pthread_mutex_destroy (&self->trim_lock);
     pthread_cond_destroy (&self->trim_cond);
     pthread_mutex_destroy (&self->map_lock);
+    mitra_sync_destroy (&self->sync);   //  after the last sync
     if (self->env)
         mdb_env_close (self->env);
     if (self->lock_fd >= 0)
@@ -568,22 +605,99 @@ s_disk_exhausted (mitra_store_t *self)
     return blocks * fs.f_frsize < S_SHORT_WRITE_FREE;
 }
 
+//  Put the newest sync in the trace, once (mitrad-trace)
+static void
+s_synced_trace (mitra_store_t *self)
+{
+    uint64_t ns;
+    uint64_t synced = mitra_sync_synced (self->sync, &ns);
+    if (synced > self->traced) {
+        self->traced = synced;
+        s_trace_synced (ns);
+    }
+}
+
 int
 mitra_txn_commit (mitra_txn_t **txn_p)
 {
     assert (txn_p && *txn_p);
-    int rc = mdb_txn_commit ((*txn_p)->txn);
+    mitra_txn_t *txn = *txn_p;
+    mitra_store_t *store = txn->store;
+    *txn_p = NULL;
+    if (txn->top && store->sync) {
+        //  One unsynced commit at most: the one before must be on disk
+        //  before this one writes a page (mitra_sync.h says why)
+        if (mitra_sync_wait (store->sync)) {
+            mdb_txn_abort (txn->txn);
+            free (txn);
+            mitra_error ("store: commit: an earlier commit could not be synced");
+            return MITRA_STORE_FAILED;
+        }
+        s_synced_trace (store);
+    }
+    uint64_t txnid = txn->top? mdb_txn_id (txn->txn): 0;
+    int rc = mdb_txn_commit (txn->txn);
     //  When the disk fills in the middle of a page write, LMDB gets a short
     //  write and reports EIO, not ENOSPC. Its meta page was not written, so
     //  the environment is as sound as after ENOSPC; a real I/O error on a
     //  disk with room left stays fatal.
-    if (rc == EIO && (*txn_p)->top && s_disk_exhausted ((*txn_p)->store))
+    if (rc == EIO && txn->top && s_disk_exhausted (store))
         rc = ENOSPC;
-    if (rc == 0 && (*txn_p)->top)
+    if (rc == 0 && txn->top) {
         s_trace_commit ();
-    free (*txn_p);
-    *txn_p = NULL;
+        //  A transaction that changed nothing commits nothing (LMDB writes
+        //  no meta page for it): nothing to sync
+        MDB_envinfo info;
+        if (store->sync && mdb_env_info (store->env, &info) == 0
+        &&  (uint64_t) info.me_last_txnid == txnid) {
+            store->committed = txnid;
+            mitra_sync_start (store->sync, txnid);
+        }
+    }
+    free (txn);
     return s_code (rc, "commit");
+}
+
+uint64_t
+mitra_store_committed (mitra_store_t *self)
+{
+    assert (self);
+    return self->committed;
+}
+
+uint64_t
+mitra_store_synced (mitra_store_t *self)
+{
+    assert (self);
+    return self->sync? mitra_sync_synced (self->sync, NULL): self->committed;
+}
+
+int
+mitra_store_sync_wait (mitra_store_t *self)
+{
+    assert (self);
+    if (!self->sync)
+        return 0;
+    int rc = mitra_sync_wait (self->sync);
+    s_synced_trace (self);
+    return rc? MITRA_STORE_FAILED: 0;
+}
+
+int
+mitra_store_sync_fd (mitra_store_t *self)
+{
+    assert (self);
+    return self->sync? mitra_sync_fd (self->sync): -1;
+}
+
+void
+mitra_store_sync_poll (mitra_store_t *self)
+{
+    assert (self);
+    if (self->sync) {
+        mitra_sync_poll (self->sync);
+        s_synced_trace (self);
+    }
 }
 
 void

@@ -2,8 +2,10 @@
 
     Only this module sees LMDB types. Values read are decoded or copied
     inside a call (or handed to a callback that runs inside it); no MDB_val
-    leaves. Commits are synchronous (no MDB_NOSYNC, no MDB_WRITEMAP): when
-    mitra_txn_commit returns 0 the data is on disk.
+    leaves. A top-level commit returns before its sync: a thread of its own
+    syncs it (mitra_sync) while the caller goes on, and the next commit
+    waits for that sync. Nothing a commit holds may be acknowledged before
+    mitra_store_synced has reached mitra_store_committed's value for it.
 
     The store also holds the state directory's lock, so two daemons can never
     write the same environment.
@@ -53,8 +55,23 @@ mitra_store_t *mitra_store_new_readonly (const char *dir, char *error, size_t si
 mitra_txn_t *mitra_store_begin (mitra_store_t *self, bool write, mitra_txn_t *parent);
 
 //  Commit and free. Returns 0, MITRA_STORE_FULL or MITRA_STORE_FAILED; the
-//  transaction is gone in every case.
+//  transaction is gone in every case. A top-level commit first waits for
+//  the sync of the one before, then returns unsynced.
 int mitra_txn_commit (mitra_txn_t **txn_p);
+
+//  The newest top-level commit, and the newest one synced: what a commit
+//  holds is on disk once the second has reached the first's value.
+uint64_t mitra_store_committed (mitra_store_t *self);
+uint64_t mitra_store_synced (mitra_store_t *self);
+
+//  Wait until every commit is synced. Returns 0, or MITRA_STORE_FAILED when
+//  a sync failed: nothing committed since may be acknowledged.
+int mitra_store_sync_wait (mitra_store_t *self);
+
+//  Readable when a sync has ended (-1 for a read-only store);
+//  mitra_store_sync_poll empties it.
+int mitra_store_sync_fd (mitra_store_t *self);
+void mitra_store_sync_poll (mitra_store_t *self);
 void mitra_txn_abort (mitra_txn_t **txn_p);
 
 //  Write. `append` asserts that the key sorts after every key in the table

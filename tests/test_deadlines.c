@@ -397,6 +397,8 @@ s_published (char *buffer, size_t size)
     const char *topic;
     const void *body;
     size_t body_size;
+    //  Published once the commit is synced
+    CHECK_INT (mitra_store_sync_wait (s_store), 0);
     while (mitra_notification_log_next_publish (s_notes, &topic, &body, &body_size)) {
         mitra_error_t err;
         mitra_doc_t *doc = mitra_doc_decode (body, body_size, NULL, &err);

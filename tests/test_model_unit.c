@@ -83,6 +83,8 @@ s_published (char *buffer, size_t size)
     const char *topic;
     const void *body;
     size_t body_size;
+    //  Published once the commit is synced
+    CHECK_INT (mitra_store_sync_wait (s_store), 0);
     while (mitra_notification_log_next_publish (s_notes, &topic, &body, &body_size)) {
         size_t used = strlen (buffer);
         snprintf (buffer + used, size - used, "%s%s", used? " ": "", topic);

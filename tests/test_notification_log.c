@@ -32,6 +32,8 @@ s_append (mitra_store_t *store, mitra_notification_log_t *log, const char *topic
     const char *frame;
     const void *body;
     size_t size;
+    //  Published once the commit is synced
+    CHECK_INT (mitra_store_sync_wait (store), 0);
     while (mitra_notification_log_next_publish (log, &frame, &body, &size))
         ;
 }
@@ -267,6 +269,8 @@ test_event_reference (mitra_store_t *store, mitra_notification_log_t *log)
     const char *frame;
     const void *body;
     size_t size;
+    //  Published once the commit is synced
+    CHECK_INT (mitra_store_sync_wait (store), 0);
     while (mitra_notification_log_next_publish (log, &frame, &body, &size)) {
         CHECK (count < 2);
         if (count < 2) {
