@@ -286,9 +286,17 @@ mitra_notification_log_next_publish (mitra_notification_log_t *self,
         *size = entry->size;
         return true;
     }
-    //  All handed out: recycle the queue for the next batch
-    if (self->published == self->queued && self->queued)
-        s_queue_truncate (self, 0);
+    //  Drop what was handed out; what waits for its sync moves to the front
+    //  (under a steady load the queue is never empty at this point)
+    if (self->published) {
+        for (size_t index = 0; index < self->published; index++) {
+            free (self->queue [index].topic);
+            free (self->queue [index].body);
+        }
+        self->queued -= self->published;
+        memmove (self->queue, self->queue + self->published, self->queued * sizeof *self->queue);
+        self->published = 0;
+    }
     return false;
 }
 
