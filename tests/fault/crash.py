@@ -615,6 +615,9 @@ def main():
                   file=sys.stderr)
 
         figures = checks.figures
+        #  Restarts that found the newest commit unsynced and undid it (mitra_sync)
+        with open(mitrad.log_path, "rb") as f:
+            figures["commits_undone_at_start"] = f.read().count(b"was never synced")
         figures.update({
             "kills": sum(kills.values()), "kills_by_mode": kills,
             "armed_kills_before_hello": before_hello,
@@ -641,6 +644,8 @@ def main():
                   figures["orgs_compared"], figures["org_mismatches"]))
         print("faults: idempotency probe: %d resent, %d same seq, %d conflicts with another body"
               % (figures["probe_resent"], figures["probe_same_seq"], figures["probe_conflicts"]))
+        print("faults: restarts that undid a commit never synced (none of it acked): %d"
+              % figures["commits_undone_at_start"])
         print("faults: mitrad --verify: %s" % ("%d runs" % figures.get("verify_runs", 0) if verify
                                                else "SKIPPED (not in this mitrad)"))
         print("faults: %s in %.1f s" % ("FAIL (%d)" % len(checks.failures) if checks.failures else "PASS",

@@ -1,13 +1,16 @@
 /*  mitra_fault_inject -- an LD_PRELOAD shim that makes mitrad kill itself
     with SIGKILL at the two moments an outside `kill -9` almost never hits:
 
-    MITRA_FAULT_SYNC_KILL=N   right after the Nth fdatasync returns. LMDB
-                              syncs the data pages of a commit, then writes
-                              the meta page that makes the commit real; we
-                              die between the two: a commit torn in half.
+    MITRA_FAULT_SYNC_KILL=N   right after the Nth fdatasync returns. The
+                              sync thread (mitra_sync) syncs data.mdb after
+                              a commit, then writes and syncs the record
+                              that names it: dying after the first, the
+                              commit is on disk but not named, and the
+                              restart undoes it; after the second, it is
+                              named and not one reply went out.
     MITRA_FAULT_REPLY_KILL=N  at the first zmq_msg_send after the Nth
                               fdatasync. mitrad sends replies only after
-                              the batch's commit has returned, and a reply
+                              the batch's commit is synced, and a reply
                               starts with zmq_msg_send of the peer's routing
                               id: we die with the batch on disk and not one
                               of its replies sent.
@@ -15,7 +18,7 @@
     Only the crash harness (tests/fault/crash.py) loads this, and only into
     mitrad. It must never change what the calls do when it does not kill:
     every call goes straight to the real function. The counter is atomic:
-    the server thread makes these calls, but a backup thread may sync too.
+    the sync thread makes most of these calls, a backup thread may too.
 */
 #include <dlfcn.h>
 #include <signal.h>
