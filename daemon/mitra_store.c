@@ -118,7 +118,7 @@ s_trace_write (int op, mitra_table_t table, const void *key, size_t key_size,
         fwrite (key, 1, key_size, s_trace);
     if (value_size)
         fwrite (value, 1, value_size, s_trace);
-    if (op == 4)
+    if (op >= 4)            //  a commit, or its sync: readable at once
         fflush (s_trace);
 }
 
