@@ -342,6 +342,16 @@ s_drain (mitra_server_t *self)
     return count;
 }
 
+//  True when a request is waiting on the ROUTER `handle` (NULL: none)
+static bool
+s_waiting (void *handle)
+{
+    int events = 0;
+    size_t size = sizeof events;
+    return handle && zmq_getsockopt (handle, ZMQ_EVENTS, &events, &size) == 0
+        && (events & ZMQ_POLLIN);
+}
+
 //  Hand the slot's payload to the engine, refusing a wrong frame layout.
 static void
 s_prepare (mitra_server_t *self, s_slot_t *slot, mitra_engine_request_t *request)
@@ -775,6 +785,8 @@ mitra_server_run (mitra_server_t *self)
             items [item_count++] = (zmq_pollitem_t) { NULL, mitra_backup_fd (self->backup),
                                                       ZMQ_POLLIN, 0 };
         }
+        //  What deadlines or retention committed is synced meanwhile
+        mitra_store_sync_begin (store, false);
         if (mitra_store_sync_fd (store) >= 0) {
             sync_item = item_count;
             items [item_count++] = (zmq_pollitem_t) { NULL, mitra_store_sync_fd (store),
@@ -809,6 +821,16 @@ mitra_server_run (mitra_server_t *self)
         if (mitra_engine_process (self->engine, self->requests, count)) {
             //  Never ack what may not be on disk; systemd restarts us and
             //  clients retry with the same ids
+            mitra_error ("storage failure: exiting without acknowledging the batch");
+            s_release (self, count);
+            exit_code = 2;
+            break;
+        }
+        //  The batch's commit is synced on the sync thread while the next
+        //  requests are applied; with none waiting, here, sparing a single
+        //  request the hand-over between threads
+        bool waiting = s_waiting (self->router_handle) || s_waiting (self->tcp_router_handle);
+        if (mitra_store_sync_begin (store, !waiting)) {
             mitra_error ("storage failure: exiting without acknowledging the batch");
             s_release (self, count);
             exit_code = 2;

@@ -1,8 +1,9 @@
 /*  mitra_store -- LMDB behind a small interface.
 
     Durability rule: a top-level commit is made without a sync (MDB_NOSYNC)
-    and synced by mitra_sync's thread while the engine goes on; the next
-    commit waits for that sync, so only the newest commit is ever unsynced,
+    and synced by mitra_sync's thread while the engine goes on (or by the
+    engine itself when it has nothing to go on with); the next commit waits
+    for that sync, so only the newest commit is ever unsynced,
     and mitra_sync_recover undoes it at the next start if it never was.
     What a commit holds may be acknowledged once mitra_store_synced has
     reached it (mitra_server holds replies and notifications until then).
@@ -78,6 +79,7 @@ struct _mitra_store_t {
     pthread_mutex_t map_lock;
     mitra_sync_t *sync;         //  NULL: commits are synced by LMDB itself
     uint64_t committed;         //  the newest top-level commit's transaction id
+    uint64_t unhanded;          //  ...if neither synced nor handed to the thread yet; else 0
     uint64_t traced;            //  the newest sync in the trace (mitrad-trace)
 };
 
@@ -339,6 +341,8 @@ mitra_store_destroy (mitra_store_t **self_p)
     pthread_mutex_destroy (&self->trim_lock);
     pthread_cond_destroy (&self->trim_cond);
     pthread_mutex_destroy (&self->map_lock);
+    if (self->sync && self->unhanded)
+        mitra_sync_now (self->sync, self->unhanded);
     mitra_sync_destroy (&self->sync);   //  after the last sync
     if (self->env)
         mdb_env_close (self->env);
@@ -617,6 +621,22 @@ s_synced_trace (mitra_store_t *self)
     }
 }
 
+//  Make sure every commit is synced: the one not handed over yet here,
+//  then wait for the thread. Returns 0 or -1.
+static int
+s_settle (mitra_store_t *self)
+{
+    int rc = 0;
+    if (self->unhanded) {
+        rc = mitra_sync_now (self->sync, self->unhanded);
+        self->unhanded = 0;
+    }
+    if (rc == 0)
+        rc = mitra_sync_wait (self->sync);
+    s_synced_trace (self);
+    return rc;
+}
+
 int
 mitra_txn_commit (mitra_txn_t **txn_p)
 {
@@ -627,13 +647,12 @@ mitra_txn_commit (mitra_txn_t **txn_p)
     if (txn->top && store->sync) {
         //  One unsynced commit at most: the one before must be on disk
         //  before this one writes a page (mitra_sync.h says why)
-        if (mitra_sync_wait (store->sync)) {
+        if (s_settle (store)) {
             mdb_txn_abort (txn->txn);
             free (txn);
             mitra_error ("store: commit: an earlier commit could not be synced");
             return MITRA_STORE_FAILED;
         }
-        s_synced_trace (store);
     }
     uint64_t txnid = txn->top? mdb_txn_id (txn->txn): 0;
     int rc = mdb_txn_commit (txn->txn);
@@ -650,8 +669,8 @@ mitra_txn_commit (mitra_txn_t **txn_p)
         MDB_envinfo info;
         if (store->sync && mdb_env_info (store->env, &info) == 0
         &&  (uint64_t) info.me_last_txnid == txnid) {
-            store->committed = txnid;
-            mitra_sync_start (store->sync, txnid);
+            //  Synced by mitra_store_sync_begin, or before the next commit
+            store->committed = store->unhanded = txnid;
         }
     }
     free (txn);
@@ -673,14 +692,29 @@ mitra_store_synced (mitra_store_t *self)
 }
 
 int
+mitra_store_sync_begin (mitra_store_t *self, bool here)
+{
+    assert (self);
+    if (!self->sync || !self->unhanded)
+        return 0;
+    uint64_t txnid = self->unhanded;
+    self->unhanded = 0;
+    if (!here) {
+        mitra_sync_start (self->sync, txnid);
+        return 0;
+    }
+    int rc = mitra_sync_now (self->sync, txnid);
+    s_synced_trace (self);
+    return rc? MITRA_STORE_FAILED: 0;
+}
+
+int
 mitra_store_sync_wait (mitra_store_t *self)
 {
     assert (self);
     if (!self->sync)
         return 0;
-    int rc = mitra_sync_wait (self->sync);
-    s_synced_trace (self);
-    return rc? MITRA_STORE_FAILED: 0;
+    return s_settle (self)? MITRA_STORE_FAILED: 0;
 }
 
 int

@@ -3,8 +3,9 @@
     Only this module sees LMDB types. Values read are decoded or copied
     inside a call (or handed to a callback that runs inside it); no MDB_val
     leaves. A top-level commit returns before its sync: a thread of its own
-    syncs it (mitra_sync) while the caller goes on, and the next commit
-    waits for that sync. Nothing a commit holds may be acknowledged before
+    syncs it (mitra_sync) while the caller goes on, or the caller syncs it
+    itself when it has nothing else to do (mitra_store_sync_begin); the
+    next commit waits for that sync. Nothing a commit holds may be acknowledged before
     mitra_store_synced has reached mitra_store_committed's value for it.
 
     The store also holds the state directory's lock, so two daemons can never
@@ -56,13 +57,22 @@ mitra_txn_t *mitra_store_begin (mitra_store_t *self, bool write, mitra_txn_t *pa
 
 //  Commit and free. Returns 0, MITRA_STORE_FULL or MITRA_STORE_FAILED; the
 //  transaction is gone in every case. A top-level commit first waits for
-//  the sync of the one before, then returns unsynced.
+//  the sync of the one before, then returns unsynced (see
+//  mitra_store_sync_begin).
 int mitra_txn_commit (mitra_txn_t **txn_p);
 
 //  The newest top-level commit, and the newest one synced: what a commit
 //  holds is on disk once the second has reached the first's value.
 uint64_t mitra_store_committed (mitra_store_t *self);
 uint64_t mitra_store_synced (mitra_store_t *self);
+
+//  Start syncing the newest commit: on the sync thread, so that the caller
+//  can go on (the next batch) while it runs, or `here`, on the calling
+//  thread, when it has nothing else to do (no hand-over between threads,
+//  which a single request would wait for). A commit not begun is synced
+//  before the next one. Returns 0, or MITRA_STORE_FAILED when it could not
+//  be synced: nothing committed since may be acknowledged.
+int mitra_store_sync_begin (mitra_store_t *self, bool here);
 
 //  Wait until every commit is synced. Returns 0, or MITRA_STORE_FAILED when
 //  a sync failed: nothing committed since may be acknowledged.

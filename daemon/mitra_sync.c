@@ -333,6 +333,33 @@ s_now_ns (void)
     return (uint64_t) now.tv_sec * 1000000000u + (uint64_t) now.tv_nsec;
 }
 
+//  Sync commit `txnid` and record it, on the calling thread, then say so
+//  under the lock (which the caller does not hold). Returns 0 or -1.
+static int
+s_sync_one (mitra_sync_t *self, uint64_t txnid)
+{
+    int rc = fdatasync (self->data_fd);
+    if (rc)
+        mitra_error ("sync: fdatasync of data.mdb failed: %s", strerror (errno));
+    else
+        rc = s_record_write (self, txnid);
+    uint64_t ns = s_now_ns ();
+    pthread_mutex_lock (&self->lock);
+    if (rc) {
+        //  Never synced, never will be: the daemon stops and a restart
+        //  undoes it. Waiters are told by `failed`.
+        self->failed = true;
+        self->wanted = self->synced;
+    }
+    else {
+        self->wanted = self->synced = txnid;
+        self->synced_ns = ns;
+    }
+    pthread_cond_broadcast (&self->cond);
+    pthread_mutex_unlock (&self->lock);
+    return rc;
+}
+
 static void *
 s_thread (void *arg)
 {
@@ -345,24 +372,8 @@ s_thread (void *arg)
             break;          //  stopped, and nothing left to sync
         uint64_t txnid = self->wanted;
         pthread_mutex_unlock (&self->lock);
-        int rc = fdatasync (self->data_fd);
-        if (rc)
-            mitra_error ("sync: fdatasync of data.mdb failed: %s", strerror (errno));
-        else
-            rc = s_record_write (self, txnid);
-        uint64_t ns = s_now_ns ();
+        s_sync_one (self, txnid);
         pthread_mutex_lock (&self->lock);
-        if (rc) {
-            //  Never synced, never will be: the daemon stops and a restart
-            //  undoes it. Waiters are told by `failed`.
-            self->failed = true;
-            self->wanted = self->synced;
-        }
-        else {
-            self->synced = txnid;
-            self->synced_ns = ns;
-        }
-        pthread_cond_broadcast (&self->cond);
         uint64_t one = 1;
         if (write (self->event_fd, &one, sizeof one) < 0 && errno != EAGAIN)
             mitra_warning ("sync: cannot signal the engine: %s", strerror (errno));
@@ -501,6 +512,18 @@ mitra_sync_start (mitra_sync_t *self, uint64_t txnid)
     self->wanted = txnid;
     pthread_cond_signal (&self->cond);
     pthread_mutex_unlock (&self->lock);
+}
+
+int
+mitra_sync_now (mitra_sync_t *self, uint64_t txnid)
+{
+    assert (self);
+    if (mitra_sync_wait (self))
+        return -1;
+    pthread_mutex_lock (&self->lock);
+    assert (txnid > self->synced);
+    pthread_mutex_unlock (&self->lock);
+    return s_sync_one (self, txnid);
 }
 
 uint64_t

@@ -4,7 +4,8 @@
     LMDB commits with a sync inside mdb_txn_commit, so the engine's thread
     stood still for every fdatasync: about a fifth of its time under load
     (bench/PROFILE.md). Here a commit is made without a sync and this
-    module's thread syncs it while the engine applies the next batch.
+    module's thread syncs it while the engine applies the next batch (or,
+    with no next batch waiting, the engine's thread syncs it itself).
     Nothing is acknowledged or published before its commit is synced
     (mitra_server), and a commit is not made while the one before it is
     still unsynced, so at most the newest commit is ever unsynced.
@@ -58,6 +59,10 @@ int mitra_sync_wait (mitra_sync_t *self);
 //  Hand over commit `txnid`, just made without a sync. The one before it
 //  must be synced (mitra_sync_wait).
 void mitra_sync_start (mitra_sync_t *self, uint64_t txnid);
+
+//  Or sync it on the calling thread, when there is nothing to do
+//  meanwhile: no hand-over, no wake-up. Returns 0, or -1 as mitra_sync_wait.
+int mitra_sync_now (mitra_sync_t *self, uint64_t txnid);
 
 //  The newest commit synced and recorded; with `ns`, also the
 //  CLOCK_MONOTONIC instant its sync ended.

@@ -216,8 +216,11 @@ test_logs_and_rollback (mitra_store_t *store)
     mitra_notification_log_commit (notes);
     CHECK_INT (mitra_event_log_last (events), 2);
     CHECK_INT (mitra_notification_log_last (notes), 1);
-    //  ...nor before the commit is synced
+    //  ...nor before the commit is synced (it is not even begun)
+    CHECK (mitra_store_synced (store) < mitra_store_committed (store));
+    CHECK (!mitra_notification_log_next_publish (notes, &topic, &body, &size));
     CHECK_INT (mitra_store_sync_wait (store), 0);
+    CHECK_INT (mitra_store_synced (store), mitra_store_committed (store));
     CHECK (mitra_notification_log_next_publish (notes, &topic, &body, &size));
     CHECK_STR (topic, "event.org.registered");
     CHECK (!mitra_notification_log_next_publish (notes, &topic, &body, &size));
