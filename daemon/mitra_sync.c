@@ -256,7 +256,8 @@ mitra_sync_recover (const char *dir, uint64_t *rolled_back, char *error, size_t 
             rc = -1;
         }
         else
-            *rolled_back = metas [newest].valid? metas [newest].txnid: UINT64_MAX;
+            //  A torn meta page names no commit: it was the one after
+            *rolled_back = metas [newest].valid? metas [newest].txnid: metas [older].txnid + 1;
     }
     else    //  Not this file's record: data.mdb was replaced (a restore)
         mitra_warning ("sync: %s/synced names commit %llu, which data.mdb does not hold as it "
