@@ -2,8 +2,8 @@
     way mitrad fills it, and time the next-deadline lookup in it.
 
     Fill: request frames packed as on the wire (PROTOCOL.md 4.1) go through
-    mitra_engine_process in batches of 5000, one synced write transaction
-    each, so the event log, notifications, idempotency records, state,
+    mitra_engine_process in batches of 5000, one write transaction each
+    (synced, on the store's thread, while the next is built), so the event log, notifications, idempotency records, state,
     indexes and due index hold exactly what a daemon holds after receiving
     those requests. Every reply must be ok: a refused event fails the fill.
 
@@ -271,7 +271,10 @@ s_process (mitra_engine_t *engine, msgpack_sbuffer *frames, mitra_engine_request
         mitra_engine_request_init (&requests [slot], frames [slot].data, frames [slot].size,
                                    MITRA_PRINCIPAL_LOCAL);
     int rc = 0;
-    if (mitra_engine_process (engine, requests, count))
+    //  Synced on the store's thread while the next batch is built, as
+    //  mitrad does under load
+    if (mitra_engine_process (engine, requests, count)
+    ||  mitra_store_sync_begin (mitra_engine_store (engine), false))
         rc = bench_scale_fail ("storage failure");
     for (size_t slot = 0; slot < count; slot++) {
         if (rc == 0 && requests [slot].rejected)

@@ -43,6 +43,9 @@ static volatile sig_atomic_t s_reload = 0;
 //  this often: the clock can be stepped (NTP, a resumed VM), and a deadline
 //  must still come within a second of its instant
 #define S_CLOCK_CHECK_MS 500
+//  A batch of at most this many requests, with none waiting behind it, has
+//  its commit synced on the engine's thread (see mitra_server_run)
+#define S_SYNC_HERE_MAX 4
 //  The largest frame libzmq buffers for a typed `malformed` reply (the
 //  largest limits/max_size); anything larger drops the connection
 #define S_FRAME_CEILING_MAX (16 << 20)
@@ -827,10 +830,14 @@ mitra_server_run (mitra_server_t *self)
             break;
         }
         //  The batch's commit is synced on the sync thread while the next
-        //  requests are applied; with none waiting, here, sparing a single
-        //  request the hand-over between threads
-        bool waiting = s_waiting (self->router_handle) || s_waiting (self->tcp_router_handle);
-        if (mitra_store_sync_begin (store, !waiting)) {
+        //  requests are applied. A lone request with nothing behind it is a
+        //  person waiting: it is synced here, sparing it the hand-over
+        //  between threads. Not a larger batch even with nothing waiting at
+        //  this instant: that is a client streaming (an import, a
+        //  pipelining tool), and the rest of its window is on its way
+        bool lone = count <= S_SYNC_HERE_MAX
+                 && !s_waiting (self->router_handle) && !s_waiting (self->tcp_router_handle);
+        if (mitra_store_sync_begin (store, lone)) {
             mitra_error ("storage failure: exiting without acknowledging the batch");
             s_release (self, count);
             exit_code = 2;

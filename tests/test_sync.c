@@ -4,8 +4,8 @@
     A power loss cannot be made here, so its outcome is built from the
     files: the state directory as it was on disk after a synced commit,
     with the next commit's meta page copied in (the kernel wrote the meta
-    page, not yet the pages it points to). Opening must give back the
-    synced commit. The same for a process that died before the sync (the
+    page, not yet the pages it points to; or the meta page's own write
+    tore). Opening must give back the synced commit. The same for a process that died before the sync (the
     whole unsynced commit in the file), a record that does not belong to
     the data file (a data.mdb restored from a backup), and a damaged one.
 */
@@ -212,6 +212,26 @@ main (void)
         CHECK_INT (s_count_bulk (store), 300);
         mitra_store_destroy (&store);
     }
+
+    //  1b. The meta page itself torn (zeros where "v3"'s meta was going):
+    //  LMDB alone would refuse the file; the synced page goes back in
+    uint8_t *zeroed = malloc (disk_size);
+    memcpy (zeroed, disk, disk_size);
+    memset (zeroed + slot * page, 0, page);
+    s_make_dir ("zeroed", zeroed, disk_size, record, record_size);
+    store = s_open ("zeroed", error, sizeof error);
+    CHECK (store);
+    if (store) {
+        s_read (store, value, sizeof value);
+        CHECK_STR (value, "v2");
+        s_commit (store, "v5", false);
+        mitra_store_destroy (&store);
+    }
+    snprintf (path, sizeof path, "%s/zeroed", s_root);
+    CHECK_INT (mitra_sync_meta_txnids (path, &newest, &older), 0);
+    CHECK_INT (newest, synced + 1);
+    CHECK_INT (older, synced);
+    free (zeroed);
 
     //  2. The process died before the sync: all of "v3" in the file, the
     //  record naming "v2": "v3" was never acknowledged, so it goes
