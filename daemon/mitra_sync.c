@@ -99,10 +99,13 @@ s_meta_parse (s_meta_t *meta, uint64_t pgno)
     meta->txnid = meta->valid? s_u64 (page + S_TXNID_AT): 0;
 }
 
-//  Read both meta pages of the open data file. Returns 0, 1 when the file
-//  is empty (never written), or -1 with `error` set.
+//  Read both meta pages of the open data file. The page size is the first
+//  meta page's, or `known` (from the record, 0: none) when that page is
+//  torn. Returns 0, 1 when the file is empty (never written), or -1 with
+//  `error` set.
 static int
-s_metas_read (int fd, s_meta_t metas [2], uint32_t *page_size, char *error, size_t size)
+s_metas_read (int fd, uint32_t known, s_meta_t metas [2], uint32_t *page_size,
+              char *error, size_t size)
 {
     uint8_t head [S_PSIZE_AT + 4];
     ssize_t got = pread (fd, head, sizeof head, 0);
@@ -114,6 +117,8 @@ s_metas_read (int fd, s_meta_t metas [2], uint32_t *page_size, char *error, size
         return -1;
     }
     uint32_t psize = s_u32 (head + S_PSIZE_AT);
+    if (known && (s_u32 (head + S_MAGIC_AT) != S_MAGIC || psize != known))
+        psize = known;
     if (psize < 512 || psize > S_PAGE_MAX || (psize & (psize - 1))) {
         snprintf (error, size, "data.mdb's first meta page gives a page size of %u, "
                   "which LMDB never uses", psize);
@@ -229,40 +234,38 @@ mitra_sync_recover (const char *dir, uint64_t *rolled_back, char *error, size_t 
     s_meta_t metas [2];
     memset (metas, 0, sizeof metas);
     uint32_t page_size = 0;
-    int rc = s_metas_read (fd, metas, &page_size, error, size);
+    int rc = s_metas_read (fd, s_u32 (record + 16), metas, &page_size, error, size);
     if (rc) {
         s_metas_free (metas);
         close (fd);
         return rc < 0? -1: 0;
     }
-    //  The newest: the larger id, or the valid one when a write tore the other
-    int newest = !metas [1].valid? 0: !metas [0].valid? 1: metas [1].txnid > metas [0].txnid;
-    int older = 1 - newest;
+    //  The synced commit's page, and the other one
+    int good = s_record_names (record, &metas [0], page_size)? 0
+             : s_record_names (record, &metas [1], page_size)? 1: -1;
+    int other = 1 - good;
     rc = 0;
-    if (s_record_names (record, &metas [newest], page_size))
-        ;                   //  the newest commit is the synced one
+    if (good < 0)   //  Not this file's record: data.mdb was replaced (a restore)
+        mitra_warning ("sync: %s/synced names commit %llu, which data.mdb does not hold as it "
+                       "was; taking data.mdb as it is (replaced from a backup?)", dir,
+                       (unsigned long long) s_u64 (record + 8));
     else
-    if (s_record_names (record, &metas [older], page_size)
-    &&  (!metas [newest].valid || metas [newest].txnid > metas [older].txnid)) {
-        //  The newest was never synced, nor acknowledged: put the synced
-        //  one's meta page in its place
-        memcpy (metas [newest].page, metas [older].page, page_size);
-        uint64_t pgno = (uint64_t) newest;
-        memcpy (metas [newest].page, &pgno, sizeof pgno);
-        if (pwrite (fd, metas [newest].page, page_size, (off_t) page_size * newest)
+    if (!metas [other].valid || metas [other].txnid > metas [good].txnid) {
+        //  The other page holds a later commit, never synced nor
+        //  acknowledged, or its write tore: the synced one goes in its place
+        uint64_t undone = metas [other].valid? metas [other].txnid: metas [good].txnid + 1;
+        memcpy (metas [other].page, metas [good].page, page_size);
+        uint64_t pgno = (uint64_t) other;
+        memcpy (metas [other].page, &pgno, sizeof pgno);
+        if (pwrite (fd, metas [other].page, page_size, (off_t) page_size * other)
                 != (ssize_t) page_size
         ||  fdatasync (fd)) {
             snprintf (error, size, "cannot undo data.mdb's unsynced commit: %s", strerror (errno));
             rc = -1;
         }
         else
-            //  A torn meta page names no commit: it was the one after
-            *rolled_back = metas [newest].valid? metas [newest].txnid: metas [older].txnid + 1;
+            *rolled_back = undone;
     }
-    else    //  Not this file's record: data.mdb was replaced (a restore)
-        mitra_warning ("sync: %s/synced names commit %llu, which data.mdb does not hold as it "
-                       "was; taking data.mdb as it is (replaced from a backup?)", dir,
-                       (unsigned long long) s_u64 (record + 8));
     s_metas_free (metas);
     close (fd);
     return rc;
@@ -279,7 +282,7 @@ mitra_sync_meta_txnids (const char *dir, uint64_t *newest, uint64_t *older)
     s_meta_t metas [2];
     memset (metas, 0, sizeof metas);
     uint32_t page_size;
-    int rc = s_metas_read (fd, metas, &page_size, error, sizeof error);
+    int rc = s_metas_read (fd, 0, metas, &page_size, error, sizeof error);
     close (fd);
     if (rc == 0 && metas [0].valid && metas [1].valid) {
         bool second = metas [1].txnid > metas [0].txnid;
@@ -410,7 +413,7 @@ mitra_sync_new (const char *dir, MDB_env *env, char *error, size_t size)
         snprintf (error, size, "cannot read or sync the environment: %s", mdb_strerror (rc));
         goto fail;
     }
-    if (s_metas_read (self->data_fd, metas, &self->page_size, error, size))
+    if (s_metas_read (self->data_fd, 0, metas, &self->page_size, error, size))
         goto fail;
     //  What this code reads must be what LMDB reports, or it cannot be
     //  trusted to put a meta page back

@@ -34,8 +34,8 @@ typedef struct _mitra_sync_t mitra_sync_t;
 
 //  Before the environment in `dir` is opened, and with the directory
 //  locked against another mitrad: if data.mdb's newest commit is later
-//  than the synced one the record names, make the synced one the newest
-//  again. Sets *rolled_back to the commit undone (0: none). A record that
+//  than the synced one the record names (or the page for it tore), make
+//  the synced one the newest again. Sets *rolled_back to the commit undone (0: none). A record that
 //  does not describe this data.mdb (a data file restored from a backup) is
 //  ignored. Returns 0, or -1 with `error` set.
 int mitra_sync_recover (const char *dir, uint64_t *rolled_back, char *error, size_t size);

@@ -221,6 +221,8 @@ main (void)
     s_make_dir ("zeroed", zeroed, disk_size, record, record_size);
     store = s_open ("zeroed", error, sizeof error);
     CHECK (store);
+    if (!store)
+        fprintf (stderr, "zeroed: %s\n", error);
     if (store) {
         s_read (store, value, sizeof value);
         CHECK_STR (value, "v2");
