@@ -13,13 +13,7 @@
 uint64_t
 mitra_idempotency_hash (const void *data, size_t size)
 {
-    const uint8_t *bytes = data;
-    uint64_t hash = 0xcbf29ce484222325ULL;
-    for (size_t index = 0; index < size; index++) {
-        hash ^= bytes [index];
-        hash *= 0x100000001b3ULL;
-    }
-    return hash;
+    return mitra_fnv1a (data, size);
 }
 
 static size_t

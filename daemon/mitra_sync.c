@@ -17,6 +17,7 @@
     itself reports before anything relies on them.
 */
 #include "mitra_sync.h"
+#include "mitra_codec.h"
 #include "mitra_logging.h"
 #include "mitra_thread.h"
 
@@ -149,17 +150,6 @@ s_metas_free (s_meta_t metas [2])
 
 //  --- the record
 
-static uint64_t
-s_fnv1a (const uint8_t *data, size_t size)
-{
-    uint64_t hash = 14695981039346656037ull;
-    for (size_t index = 0; index < size; index++) {
-        hash ^= data [index];
-        hash *= 1099511628211ull;
-    }
-    return hash;
-}
-
 static void
 s_record_build (uint8_t record [S_RECORD_SIZE], uint64_t txnid, uint32_t page_size,
                 const uint8_t *page)
@@ -169,7 +159,7 @@ s_record_build (uint8_t record [S_RECORD_SIZE], uint64_t txnid, uint32_t page_si
     memcpy (record + 8, &txnid, sizeof txnid);
     memcpy (record + 16, &page_size, sizeof page_size);
     memcpy (record + 24, page + S_META_AT, S_META_SIZE);
-    uint64_t check = s_fnv1a (record, S_RECORD_CHECK_AT);
+    uint64_t check = mitra_fnv1a (record, S_RECORD_CHECK_AT);
     memcpy (record + S_RECORD_CHECK_AT, &check, sizeof check);
 }
 
@@ -177,7 +167,7 @@ static bool
 s_record_valid (const uint8_t record [S_RECORD_SIZE])
 {
     return memcmp (record, S_RECORD_MAGIC, 8) == 0
-        && s_u64 (record + S_RECORD_CHECK_AT) == s_fnv1a (record, S_RECORD_CHECK_AT);
+        && s_u64 (record + S_RECORD_CHECK_AT) == mitra_fnv1a (record, S_RECORD_CHECK_AT);
 }
 
 //  True when meta page `meta` is the commit the record names, byte for byte

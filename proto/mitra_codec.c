@@ -676,6 +676,18 @@ mitra_doc_destroy (mitra_doc_t **self_p)
 //  --------------------------------------------------------------------------
 //  Object access
 
+uint64_t
+mitra_fnv1a (const void *data, size_t size)
+{
+    const uint8_t *bytes = data;
+    uint64_t hash = 0xcbf29ce484222325ULL;
+    for (size_t index = 0; index < size; index++) {
+        hash ^= bytes [index];
+        hash *= 0x100000001b3ULL;
+    }
+    return hash;
+}
+
 size_t
 mitra_str_join (char *out, size_t size, ...)
 {

@@ -117,6 +117,10 @@ void mitra_doc_destroy (mitra_doc_t **self_p);
 //  (bench/PROFILE.md).
 size_t mitra_str_join (char *out, size_t size, ...) __attribute__ ((sentinel));
 
+//  A 64-bit FNV-1a hash of `size` bytes: a fingerprint, not a defence
+//  against someone choosing collisions.
+uint64_t mitra_fnv1a (const void *data, size_t size);
+
 //  Value of `key` in a map object, or NULL if absent or `map` is not a map.
 const msgpack_object *mitra_map_get (const msgpack_object *map, const char *key);
 

@@ -89,6 +89,24 @@ s_count_bulk (mitra_store_t *store)
     return count;
 }
 
+//  Open `dir`: "k" must hold `value` and there must be `bulk` bulk records
+static void
+s_expect (const char *dir, const char *value, size_t bulk)
+{
+    char error [512];
+    mitra_store_t *store = s_open (dir, error, sizeof error);
+    CHECK (store);
+    if (!store) {
+        fprintf (stderr, "%s: %s\n", dir, error);
+        return;
+    }
+    char found [64];
+    s_read (store, found, sizeof found);
+    CHECK_STR (found, value);
+    CHECK_INT (s_count_bulk (store), bulk);
+    mitra_store_destroy (&store);
+}
+
 //  The whole of a file, malloc'd
 static uint8_t *
 s_slurp (const char *path, size_t *size)
@@ -174,13 +192,8 @@ main (void)
     CHECK_INT (mitra_sync_meta_txnids (path, &newest, &older), 0);
     CHECK_INT (newest, unsynced);
     CHECK_INT (older, synced);
-    store = s_open ("live", error, sizeof error);
-    CHECK (store);
+    s_expect ("live", "v3", 300);     //  synced: kept
     char value [64];
-    if (store)
-        s_read (store, value, sizeof value);
-    CHECK_STR (value, "v3");        //  synced: kept
-    mitra_store_destroy (&store);
 
     //  1. Power loss: the meta page of "v3" reached the disk, its pages did not
     size_t page = (size_t) sysconf (_SC_PAGESIZE);     //  LMDB's page size
@@ -204,14 +217,7 @@ main (void)
         CHECK_INT (mitra_store_committed (store), synced + 1);
         mitra_store_destroy (&store);
     }
-    store = s_open ("torn", error, sizeof error);
-    CHECK (store);
-    if (store) {
-        s_read (store, value, sizeof value);
-        CHECK_STR (value, "v4");
-        CHECK_INT (s_count_bulk (store), 300);
-        mitra_store_destroy (&store);
-    }
+    s_expect ("torn", "v4", 300);
 
     //  1b. The meta page itself torn (zeros where "v3"'s meta was going):
     //  LMDB alone would refuse the file; the synced page goes back in
@@ -238,14 +244,7 @@ main (void)
     //  2. The process died before the sync: all of "v3" in the file, the
     //  record naming "v2": "v3" was never acknowledged, so it goes
     s_make_dir ("crashed", after, after_size, record, record_size);
-    store = s_open ("crashed", error, sizeof error);
-    CHECK (store);
-    if (store) {
-        s_read (store, value, sizeof value);
-        CHECK_STR (value, "v2");
-        CHECK_INT (s_count_bulk (store), 0);
-        mitra_store_destroy (&store);
-    }
+    s_expect ("crashed", "v2", 0);
 
     //  3. A record that names no commit of this data.mdb (restored from a
     //  backup): ignored, the file taken as it is
@@ -267,14 +266,7 @@ main (void)
         free (other);
     }
     s_make_dir ("restored", after, after_size, foreign, sizeof foreign);
-    store = s_open ("restored", error, sizeof error);
-    CHECK (store);
-    if (store) {
-        s_read (store, value, sizeof value);
-        CHECK_STR (value, "v3");
-        CHECK_INT (s_count_bulk (store), 300);
-        mitra_store_destroy (&store);
-    }
+    s_expect ("restored", "v3", 300);
 
     //  4. A damaged record: refused, with what to do
     uint8_t damaged [256];
@@ -290,13 +282,7 @@ main (void)
     //  5. An empty record (the daemon stopped between creating and writing
     //  it, before any commit relied on it): nothing to undo
     s_make_dir ("empty", disk, disk_size, record, 0);
-    store = s_open ("empty", error, sizeof error);
-    CHECK (store);
-    if (store) {
-        s_read (store, value, sizeof value);
-        CHECK_STR (value, "v2");
-        mitra_store_destroy (&store);
-    }
+    s_expect ("empty", "v2", 0);
 
     free (disk);
     free (after);
