@@ -397,10 +397,8 @@ mitra_sync_new (const char *dir, MDB_env *env, char *error, size_t size)
         rc = mdb_env_info (env, &info);
     if (rc == 0)
         rc = mdb_env_stat (env, &stat);
-    if (rc == 0)
-        rc = mdb_env_sync (env, 1);
     if (rc) {
-        snprintf (error, size, "cannot read or sync the environment: %s", mdb_strerror (rc));
+        snprintf (error, size, "cannot read the environment: %s", mdb_strerror (rc));
         goto fail;
     }
     if (s_metas_read (self->data_fd, 0, metas, &self->page_size, error, size))
@@ -416,7 +414,6 @@ mitra_sync_new (const char *dir, MDB_env *env, char *error, size_t size)
                   (unsigned long long) info.me_last_txnid);
         goto fail;
     }
-    s_metas_free (metas);
 
     char path [4096];
     s_path (path, sizeof path, dir, "synced");
@@ -427,7 +424,19 @@ mitra_sync_new (const char *dir, MDB_env *env, char *error, size_t size)
         goto fail;
     }
     self->synced = self->wanted = info.me_last_txnid;
-    if (s_record_write (self, self->synced)) {
+    //  After a clean stop, or once mitra_sync_recover has run, the record
+    //  names the newest commit, which is then on disk: nothing to sync or
+    //  write (start-up stays quick)
+    uint8_t record [S_RECORD_SIZE];
+    bool current = pread (self->record_fd, record, sizeof record, 0) == S_RECORD_SIZE
+                && s_record_valid (record)
+                && s_record_names (record, &metas [newest], self->page_size);
+    s_metas_free (metas);
+    if (!current && (rc = mdb_env_sync (env, 1))) {
+        snprintf (error, size, "cannot sync the environment: %s", mdb_strerror (rc));
+        goto fail;
+    }
+    if (!current && s_record_write (self, self->synced)) {
         snprintf (error, size, "cannot write %s", path);
         goto fail;
     }
