@@ -141,7 +141,6 @@ s_trace_synced (uint64_t ns)
 #else
 #define s_trace_write(op, table, key, key_size, value, value_size) ((void) 0)
 #define s_trace_commit() ((void) 0)
-#define s_trace_synced(ns) ((void) (ns))
 #endif
 
 static const char *s_table_names [MITRA_TABLE_COUNT_] = {
@@ -609,7 +608,9 @@ s_disk_exhausted (mitra_store_t *self)
     return blocks * fs.f_frsize < S_SHORT_WRITE_FREE;
 }
 
-//  Put the newest sync in the trace, once (mitrad-trace)
+#ifdef MITRA_STORE_TRACE
+//  Put the newest sync in the trace, once (mitrad-trace only: elsewhere
+//  nothing, not even the look at the sync's state, is done per commit)
 static void
 s_synced_trace (mitra_store_t *self)
 {
@@ -620,6 +621,9 @@ s_synced_trace (mitra_store_t *self)
         s_trace_synced (ns);
     }
 }
+#else
+#define s_synced_trace(self) ((void) (self))
+#endif
 
 //  Make sure every commit is synced: the one not handed over yet here,
 //  then wait for the thread. Returns 0 or -1.
