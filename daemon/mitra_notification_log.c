@@ -21,10 +21,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+//  A queued notification: offsets into the queue's `bytes`, where each
+//  entry's topic (NUL-terminated) is followed by its body
 typedef struct {
     uint64_t seq;
-    char *topic;            //  frame 1
-    void *body;             //  frame 2
+    size_t topic;           //  frame 1
+    size_t body;            //  frame 2
     size_t size;
 } s_entry_t;
 
@@ -46,6 +48,10 @@ struct _mitra_notification_log_t {
     size_t queued;          //  entries in queue
     size_t capacity;
     size_t published;       //  entries already handed out
+    //  The queued entries' topics and bodies, one after the other: packed
+    //  in place and dropped by moving what is left to the front, not a
+    //  malloc and a free for each (they were a tenth of the engine's time)
+    msgpack_sbuffer bytes;
 };
 
 //  The retention mark as `txn` sees it. Returns 0 or FAILED.
@@ -96,16 +102,16 @@ mitra_notification_log_new (mitra_store_t *store)
     self->pruned = pruned;
     self->committed = self->pending = self->durable = last;
     self->committed_txn = mitra_store_committed (store);
+    msgpack_sbuffer_init (&self->bytes);
     return self;
 }
 
 static void
 s_queue_truncate (mitra_notification_log_t *self, size_t length)
 {
-    while (self->queued > length) {
-        s_entry_t *entry = &self->queue [--self->queued];
-        free (entry->topic);
-        free (entry->body);
+    if (self->queued > length) {
+        self->bytes.size = self->queue [length].topic;
+        self->queued = length;
     }
     if (self->published > self->queued)
         self->published = self->queued;
@@ -118,7 +124,7 @@ mitra_notification_log_destroy (mitra_notification_log_t **self_p)
     mitra_notification_log_t *self = *self_p;
     if (!self)
         return;
-    s_queue_truncate (self, 0);
+    msgpack_sbuffer_destroy (&self->bytes);
     free (self->queue);
     free (self);
     *self_p = NULL;
@@ -159,10 +165,15 @@ s_append (mitra_notification_log_t *self, mitra_txn_t *txn, const char *topic,
 {
     assert (self && txn && topic && data);
     uint64_t seq = self->pending + 1;
-    msgpack_sbuffer sbuf;
-    msgpack_sbuffer_init (&sbuf);
+    //  Packed where it will wait: the topic, then the body
+    msgpack_sbuffer *bytes = &self->bytes;
+    size_t start = bytes->size;
+    char frame [256];
+    mitra_notification_topic (frame, sizeof frame, topic, partnership);
+    msgpack_sbuffer_write (bytes, frame, strlen (frame) + 1);
+    size_t body = bytes->size;
     msgpack_packer pk;
-    msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
+    msgpack_packer_init (&pk, bytes, msgpack_sbuffer_write);
     msgpack_pack_map (&pk, 4 + (partnership != NULL) + late);
     mitra_pack_cstr (&pk, "seq");
     msgpack_pack_uint64 (&pk, seq);
@@ -180,41 +191,38 @@ s_append (mitra_notification_log_t *self, mitra_txn_t *txn, const char *topic,
         mitra_pack_cstr (&pk, "late");
         msgpack_pack_true (&pk);
     }
-    size_t head = sbuf.size;
+    size_t head = bytes->size;
     if (event_seq) {
         mitra_pack_cstr (&pk, S_EVENT_REF);
         msgpack_pack_uint64 (&pk, event_seq);
     }
     else {
         mitra_pack_cstr (&pk, "data");
-        msgpack_sbuffer_write (&sbuf, data, data_size);
+        msgpack_sbuffer_write (bytes, data, data_size);
     }
+    assert (bytes->data);               //  msgpack_sbuffer_write cannot report it
     uint8_t key [8];
     mitra_key_u64 (key, seq);
-    int rc = mitra_txn_put (txn, MITRA_TABLE_NOTIFICATIONS, key, 8, sbuf.data, sbuf.size, true);
+    int rc = mitra_txn_put (txn, MITRA_TABLE_NOTIFICATIONS, key, 8, bytes->data + body,
+                            bytes->size - body, true);
     if (rc) {
-        msgpack_sbuffer_destroy (&sbuf);
+        bytes->size = start;
         return rc;
     }
     if (event_seq) {
         //  What is published is the whole body
-        sbuf.size = head;
+        bytes->size = head;
         mitra_pack_cstr (&pk, "data");
-        msgpack_sbuffer_write (&sbuf, data, data_size);
+        msgpack_sbuffer_write (bytes, data, data_size);
     }
     if (self->queued == self->capacity) {
         self->capacity = self->capacity? self->capacity * 2: 64;
         self->queue = realloc (self->queue, self->capacity * sizeof *self->queue);
         assert (self->queue);
     }
-    char frame [256];
-    mitra_notification_topic (frame, sizeof frame, topic, partnership);
-    s_entry_t *entry = &self->queue [self->queued++];
-    entry->seq = seq;
-    entry->topic = strdup (frame);
-    entry->size = sbuf.size;
-    entry->body = msgpack_sbuffer_release (&sbuf);
-    assert (entry->topic);
+    self->queue [self->queued++] = (s_entry_t) {
+        .seq = seq, .topic = start, .body = body, .size = bytes->size - body
+    };
     self->pending = seq;
     return 0;
 }
@@ -281,20 +289,24 @@ mitra_notification_log_next_publish (mitra_notification_log_t *self,
     if (self->published < self->queued
     &&  self->queue [self->published].seq <= s_durable (self)) {
         s_entry_t *entry = &self->queue [self->published++];
-        *topic = entry->topic;
-        *body = entry->body;
+        *topic = self->bytes.data + entry->topic;
+        *body = self->bytes.data + entry->body;
         *size = entry->size;
         return true;
     }
     //  Drop what was handed out; what waits for its sync moves to the front
     //  (under a steady load the queue is never empty at this point)
     if (self->published) {
-        for (size_t index = 0; index < self->published; index++) {
-            free (self->queue [index].topic);
-            free (self->queue [index].body);
-        }
+        size_t from = self->published < self->queued? self->queue [self->published].topic
+                                                     : self->bytes.size;
+        memmove (self->bytes.data, self->bytes.data + from, self->bytes.size - from);
+        self->bytes.size -= from;
         self->queued -= self->published;
         memmove (self->queue, self->queue + self->published, self->queued * sizeof *self->queue);
+        for (size_t index = 0; index < self->queued; index++) {
+            self->queue [index].topic -= from;
+            self->queue [index].body -= from;
+        }
         self->published = 0;
     }
     return false;
