@@ -36,11 +36,15 @@
 #include <unistd.h>
 
 #define S_DIGEST_SIZE 20
-//  Lines between the oldest without its outcome and the newest sent: twice
-//  what mitrad commits in one batch (batch_max, 1024 by default), so that
-//  the next batch queues while one is being synced. With 1000, mitrad
-//  committed about 550 per batch on the bench mix and wrote a fifth more.
-#define S_WINDOW 2000
+//  Lines between the oldest without its outcome and the newest sent: four
+//  times what mitrad commits in one batch (batch_max, 1024 by default).
+//  Since mitrad syncs a commit on a thread of its own while it applies the
+//  next batch, three batches are in flight at once -- one being synced
+//  (its replies held), one being applied, one queued -- and with only
+//  twice batch_max mitrad's batches shrank and it waited for lines. 1M
+//  lines of the bench mix, alternating: 2000 lines 24.0 and 24.9 s, 4096
+//  22.2 and 22.4 s, 8000 22.9 and 23.1 s (bench/PROFILE.md).
+#define S_WINDOW 4096
 //  The outcome of a line refused before it was sent (next to mitra_rc_t's)
 #define S_LOCAL (-1)
 
