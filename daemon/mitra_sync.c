@@ -49,6 +49,7 @@
 #define S_RECORD_CHECK_AT   248
 
 struct _mitra_sync_t {
+    char dir [4096];            //  the state directory, holding `synced`
     MDB_env *env;
     int data_fd;                //  LMDB's, borrowed
     int record_fd;
@@ -183,6 +184,20 @@ static void
 s_path (char *path, size_t size, const char *dir, const char *name)
 {
     snprintf (path, size, "%s/%s", dir, name);
+}
+
+//  Returns 0, or -1 with errno set.
+static int
+s_dir_sync (const char *dir)
+{
+    int dir_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0)
+        return -1;
+    int rc = fsync (dir_fd);
+    int saved = errno;
+    close (dir_fd);
+    errno = saved;
+    return rc;
 }
 
 int
@@ -387,6 +402,7 @@ mitra_sync_new (const char *dir, MDB_env *env, char *error, size_t size)
     pthread_mutex_init (&self->lock, NULL);
     pthread_cond_init (&self->cond, NULL);
     self->env = env;
+    snprintf (self->dir, sizeof self->dir, "%s", dir);
 
     MDB_envinfo info;
     MDB_stat stat;
@@ -424,9 +440,9 @@ mitra_sync_new (const char *dir, MDB_env *env, char *error, size_t size)
         goto fail;
     }
     self->synced = self->wanted = info.me_last_txnid;
-    //  After a clean stop, or once mitra_sync_recover has run, the record
-    //  names the newest commit, which is then on disk: nothing to sync or
-    //  write (start-up stays quick)
+    //  Once mitra_sync_recover has run after a crash, the record names the
+    //  newest commit, which is then on disk: nothing to sync or write. (A
+    //  clean stop removes the record: mitra_sync_finish.)
     uint8_t record [S_RECORD_SIZE];
     bool current = pread (self->record_fd, record, sizeof record, 0) == S_RECORD_SIZE
                 && s_record_valid (record)
@@ -440,17 +456,11 @@ mitra_sync_new (const char *dir, MDB_env *env, char *error, size_t size)
         snprintf (error, size, "cannot write %s", path);
         goto fail;
     }
-    if (!existed) {
-        //  The record's own directory entry must be on disk before a
-        //  commit relies on it
-        int dir_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dir_fd < 0 || fsync (dir_fd)) {
-            snprintf (error, size, "cannot sync directory %s: %s", dir, strerror (errno));
-            if (dir_fd >= 0)
-                close (dir_fd);
-            goto fail;
-        }
-        close (dir_fd);
+    //  The record's own directory entry must be on disk before a commit
+    //  relies on it
+    if (!existed && s_dir_sync (dir)) {
+        snprintf (error, size, "cannot sync directory %s: %s", dir, strerror (errno));
+        goto fail;
     }
     self->event_fd = eventfd (0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (self->event_fd < 0) {
@@ -468,6 +478,40 @@ fail:
     s_metas_free (metas);
     mitra_sync_destroy (&self);
     return NULL;
+}
+
+int
+mitra_sync_finish (mitra_sync_t *self)
+{
+    assert (self);
+    if (mitra_sync_wait (self))
+        return -1;
+    //  Every commit handed over is synced; the record may go only if none
+    //  came after them (a commit LMDB failed half-way through its meta page
+    //  leaves that page unlike the synced one)
+    s_meta_t metas [2];
+    memset (metas, 0, sizeof metas);
+    uint32_t page_size = 0;
+    char error [256];
+    int rc = s_metas_read (self->data_fd, self->page_size, metas, &page_size, error,
+                           sizeof error);
+    int newest = metas [1].txnid > metas [0].txnid;
+    bool whole = rc == 0 && metas [0].valid && metas [1].valid
+              && metas [newest].txnid == mitra_sync_synced (self, NULL);
+    s_metas_free (metas);
+    if (!whole) {
+        mitra_warning ("sync: %s/synced is kept: data.mdb's newest commit is not the last "
+                       "one synced", self->dir);
+        return -1;
+    }
+    char path [4096 + 16];
+    s_path (path, sizeof path, self->dir, "synced");
+    //  The removal itself must reach the disk before another build commits
+    if (unlink (path) || s_dir_sync (self->dir)) {
+        mitra_warning ("sync: cannot remove %s: %s", path, strerror (errno));
+        return -1;
+    }
+    return 0;
 }
 
 void

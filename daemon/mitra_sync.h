@@ -48,6 +48,14 @@ int mitra_sync_recover (const char *dir, uint64_t *rolled_back, char *error, siz
 //  LMDB's own sync instead).
 mitra_sync_t *mitra_sync_new (const char *dir, MDB_env *env, char *error, size_t size);
 
+//  At a clean stop, with every commit made handed over: wait for their
+//  sync and remove the record, which a data.mdb synced to its newest commit
+//  does not need. Left in place, it would name a commit that a build
+//  without this module (a downgrade) goes past, and a later start of this
+//  one would undo that build's last commit, acknowledged. Returns 0, or -1
+//  when the record stays (a sync failed, a commit after it went wrong).
+int mitra_sync_finish (mitra_sync_t *self);
+
 //  Syncs what is still unsynced, stops the thread, closes the record.
 void mitra_sync_destroy (mitra_sync_t **self_p);
 

@@ -8,12 +8,16 @@
     tore). Opening must give back the synced commit. The same for a process that died before the sync (the
     whole unsynced commit in the file), a record that does not belong to
     the data file (a data.mdb restored from a backup), and a damaged one.
+    A clean stop removes the record, so that a build that does not know it
+    (a downgrade) can commit without the next start undoing its commit.
 */
 #include "mitra_store.h"
 #include "mitra_sync.h"
 #include "mitra_test.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <lmdb.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -164,14 +168,16 @@ main (void)
     CHECK_INT (mitra_store_sync_wait (store), 0);
     uint64_t synced = mitra_store_synced (store);
     CHECK_INT (synced, mitra_store_committed (store));
-    mitra_store_destroy (&store);
     char path [512];
     size_t disk_size, record_size;
-    s_path (path, sizeof path, "live", "data.mdb");
-    uint8_t *disk = s_slurp (path, &disk_size);
     s_path (path, sizeof path, "live", "synced");
     uint8_t *record = s_slurp (path, &record_size);
     CHECK_INT (record_size, 256);
+    mitra_store_destroy (&store);
+    //  A clean stop: everything synced, the record gone
+    CHECK (access (path, F_OK) != 0 && errno == ENOENT);
+    s_path (path, sizeof path, "live", "data.mdb");
+    uint8_t *disk = s_slurp (path, &disk_size);
 
     //  The next commit, "v3" with 300 KB more; the file as the page cache has it
     store = s_open ("live", error, sizeof error);
@@ -256,10 +262,11 @@ main (void)
         CHECK (store);
         for (int index = 0; store && index < 5; index++)
             s_commit (store, "x", index == 2);
-        mitra_store_destroy (&store);
+        CHECK_INT (mitra_store_sync_wait (store), 0);
         size_t other_size;
         s_path (path, sizeof path, "other", "synced");
         uint8_t *other = s_slurp (path, &other_size);
+        mitra_store_destroy (&store);
         CHECK_INT (other_size, 256);
         if (other && other_size == 256)
             memcpy (foreign, other, sizeof foreign);
@@ -283,6 +290,32 @@ main (void)
     //  it, before any commit relied on it): nothing to undo
     s_make_dir ("empty", disk, disk_size, record, 0);
     s_expect ("empty", "v2", 0);
+
+    //  6. A downgrade: after a clean stop, a build without mitra_sync
+    //  (LMDB syncing each commit itself) commits once; this build must take
+    //  that commit, acknowledged by the other, as it is
+    store = s_open ("downgrade", error, sizeof error);
+    CHECK (store);
+    s_commit (store, "new build", false);
+    mitra_store_destroy (&store);
+    {
+        MDB_env *env;
+        MDB_txn *txn;
+        MDB_dbi dbi;
+        char dir [512];
+        snprintf (dir, sizeof dir, "%s/downgrade", s_root);
+        CHECK_INT (mdb_env_create (&env), 0);
+        CHECK_INT (mdb_env_set_maxdbs (env, 16), 0);
+        CHECK_INT (mdb_env_set_mapsize (env, 1 << 24), 0);
+        CHECK_INT (mdb_env_open (env, dir, MDB_NOTLS, 0640), 0);
+        CHECK_INT (mdb_txn_begin (env, NULL, 0, &txn), 0);
+        CHECK_INT (mdb_dbi_open (txn, "state", 0, &dbi), 0);
+        MDB_val key = { 1, "k" }, val = { 9, "old build" };
+        CHECK_INT (mdb_put (txn, dbi, &key, &val, 0), 0);
+        CHECK_INT (mdb_txn_commit (txn), 0);
+        mdb_env_close (env);
+    }
+    s_expect ("downgrade", "old build", 0);
 
     free (disk);
     free (after);
