@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char s_root [] = "/tmp/mitra-test-sync-XXXXXX";
@@ -316,6 +317,58 @@ main (void)
         mdb_env_close (env);
     }
     s_expect ("downgrade", "old build", 0);
+
+    //  7. Another process (mitrad --verify) had the environment open when
+    //  mitrad died, and still has: LMDB then keeps its lock file, whose
+    //  newest commit is the one undone, and a write transaction starts from
+    //  that commit's meta page -- the page the synced one was copied into.
+    //  The start goes on from the synced commit, and so do later starts.
+    s_make_dir ("held", after, after_size, record, record_size);
+    int ready [2], release [2];
+    CHECK_INT (pipe (ready), 0);
+    CHECK_INT (pipe (release), 0);
+    pid_t reader = fork ();
+    CHECK (reader >= 0);
+    if (reader == 0) {
+        //  LMDB's lock is per process, so the holder must be one of its own
+        close (release [1]);        //  its end of file is the parent's close
+        close (ready [0]);
+        MDB_env *env;
+        char dir [512], byte = 0;
+        snprintf (dir, sizeof dir, "%s/held", s_root);
+        int rc = mdb_env_create (&env);
+        if (rc == 0)
+            rc = mdb_env_set_maxdbs (env, 16);
+        if (rc == 0)
+            rc = mdb_env_open (env, dir, MDB_NOTLS | MDB_RDONLY, 0640);
+        byte = rc == 0? 'y': 'n';
+        if (write (ready [1], &byte, 1) != 1 || read (release [0], &byte, 1) < 0)
+            _exit (2);
+        _exit (rc == 0? 0: 1);
+    }
+    char opened = 0;
+    CHECK_INT (read (ready [0], &opened, 1), 1);
+    CHECK_INT (opened, 'y');
+    store = s_open ("held", error, sizeof error);
+    CHECK (store);
+    if (store) {
+        s_read (store, value, sizeof value);
+        CHECK_STR (value, "v2");
+        CHECK_INT (s_count_bulk (store), 0);
+        s_commit (store, "v6", false);
+        s_read (store, value, sizeof value);
+        CHECK_STR (value, "v6");
+        mitra_store_destroy (&store);
+    }
+    s_expect ("held", "v6", 0);         //  the reader still there
+    close (release [1]);
+    int status = 0;
+    CHECK_INT (waitpid (reader, &status, 0), reader);
+    CHECK (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+    close (ready [0]);
+    close (ready [1]);
+    close (release [0]);
+    s_expect ("held", "v6", 0);         //  and gone
 
     free (disk);
     free (after);
