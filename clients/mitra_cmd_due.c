@@ -91,12 +91,10 @@ s_due (mitra_verb_args_t *args)
                           mitra_view_date (entry, "due_on", text, sizeof text, "?"));
         s_days (text, sizeof text, days, late);
         mitra_table_cell (table, style, "%s", text);
-        mitra_table_cell (table, late ? MITRA_STYLE_BOLD : MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (entry, "kind", text, sizeof text, "?"));
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (entry, "partnership", text, sizeof text, "?"));
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (entry, "subject", text, sizeof text, "?"));
+        mitra_table_cell_str (table, late ? MITRA_STYLE_BOLD : MITRA_STYLE_PLAIN, entry, "kind",
+                              "?");
+        mitra_table_cell_str (table, MITRA_STYLE_PLAIN, entry, "partnership", "?");
+        mitra_table_cell_str (table, MITRA_STYLE_PLAIN, entry, "subject", "?");
         mitra_table_cell (table, MITRA_STYLE_DIM, "%s",
                           mitra_view_date (entry, "date", text, sizeof text, "-"));
     }

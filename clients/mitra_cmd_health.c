@@ -24,16 +24,13 @@ s_health_entry (const msgpack_object *entry, void *arg)
     }
     //  One row per partnership, its components as columns
     mitra_table_t *table = self->table;
-    char text [256], bar [16];
+    char bar [16];
     long long score = mitra_view_int (entry, "score", 0);
     mitra_view_date (entry, "as_of", self->as_of, sizeof self->as_of, "?");
     mitra_table_row (table);
-    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                      mitra_view_str (entry, "partnership", text, sizeof text, "?"));
-    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                      mitra_view_str (entry, "name", text, sizeof text, "?"));
-    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                      mitra_view_str (entry, "status", text, sizeof text, "?"));
+    mitra_table_cell_str (table, MITRA_STYLE_PLAIN, entry, "partnership", "?");
+    mitra_table_cell_str (table, MITRA_STYLE_PLAIN, entry, "name", "?");
+    mitra_table_cell_str (table, MITRA_STYLE_PLAIN, entry, "status", "?");
     mitra_view_bar (bar, sizeof bar, score, 10);
     mitra_table_cell (table, mitra_view_score_style (score), "%3lld %s", score, bar);
     const msgpack_object *components = mitra_map_get (entry, "components");
@@ -120,15 +117,10 @@ s_match (mitra_verb_args_t *args)
             mitra_table_row (table);
             mitra_table_cell (table, MITRA_STYLE_PLAIN, "%u", index + 1);
             mitra_table_cell (table, mitra_view_score_style (score), "%lld", score);
-            mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                              mitra_view_str (candidate, "org", text, sizeof text, "?"));
-            mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                              mitra_view_str (candidate, "name", text, sizeof text, "?"));
-            mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                              mitra_view_str (candidate, "kind", text, sizeof text, "?"));
-            mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                              mitra_view_str (candidate, "suggested_type", text, sizeof text,
-                                              "-"));
+            mitra_table_cell_str (table, MITRA_STYLE_PLAIN, candidate, "org", "?");
+            mitra_table_cell_str (table, MITRA_STYLE_PLAIN, candidate, "name", "?");
+            mitra_table_cell_str (table, MITRA_STYLE_PLAIN, candidate, "kind", "?");
+            mitra_table_cell_str (table, MITRA_STYLE_PLAIN, candidate, "suggested_type", "-");
             const msgpack_object *components = mitra_map_get (candidate, "components");
             for (uint32_t at = 0; at < 3; at++) {
                 const msgpack_object *component =

@@ -34,8 +34,7 @@ s_org_show (mitra_verb_args_t *args)
     for (int index = 0; s_text_keys [index]; index++) {
         mitra_table_row (table);
         mitra_table_cell (table, MITRA_STYLE_DIM, "%s", s_text_keys [index]);
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (org, s_text_keys [index], text, sizeof text, "-"));
+        mitra_table_cell_str (table, MITRA_STYLE_PLAIN, org, s_text_keys [index], "-");
     }
     mitra_table_row (table);
     mitra_table_cell (table, MITRA_STYLE_DIM, "focus");
@@ -100,14 +99,10 @@ s_org_row (const msgpack_object *org, void *arg)
     mitra_table_t *table = arg;
     char text [1024];
     mitra_table_row (table);
-    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                      mitra_view_str (org, "org", text, sizeof text, "?"));
-    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                      mitra_view_str (org, "name", text, sizeof text, "?"));
-    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                      mitra_view_str (org, "kind", text, sizeof text, "?"));
-    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                      mitra_view_str (org, "country", text, sizeof text, "-"));
+    mitra_table_cell_str (table, MITRA_STYLE_PLAIN, org, "org", "?");
+    mitra_table_cell_str (table, MITRA_STYLE_PLAIN, org, "name", "?");
+    mitra_table_cell_str (table, MITRA_STYLE_PLAIN, org, "kind", "?");
+    mitra_table_cell_str (table, MITRA_STYLE_PLAIN, org, "country", "-");
     mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
                       mitra_view_join (org, "focus", ", ", text, sizeof text, "-"));
     mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",

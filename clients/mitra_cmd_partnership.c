@@ -25,16 +25,11 @@ s_list_row (const msgpack_object *summary, void *arg)
     mitra_table_t *table = arg;
     char text [256];
     mitra_table_row (table);
-    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                      mitra_view_str (summary, "partnership", text, sizeof text, "?"));
-    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                      mitra_view_str (summary, "name", text, sizeof text, "?"));
-    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                      mitra_view_str (summary, "type", text, sizeof text, "?"));
-    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                      mitra_view_str (summary, "status", text, sizeof text, "?"));
-    mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                      mitra_view_str (summary, "lead", text, sizeof text, "?"));
+    mitra_table_cell_str (table, MITRA_STYLE_PLAIN, summary, "partnership", "?");
+    mitra_table_cell_str (table, MITRA_STYLE_PLAIN, summary, "name", "?");
+    mitra_table_cell_str (table, MITRA_STYLE_PLAIN, summary, "type", "?");
+    mitra_table_cell_str (table, MITRA_STYLE_PLAIN, summary, "status", "?");
+    mitra_table_cell_str (table, MITRA_STYLE_PLAIN, summary, "lead", "?");
     mitra_table_cell (table, MITRA_STYLE_PLAIN, "%lld",
                       mitra_view_int (summary, "members", 0));
     long long version = mitra_view_int (summary, "agreement_version", 0);

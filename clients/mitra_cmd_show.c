@@ -86,7 +86,7 @@ void
 mitra_cmd_show_health (FILE *out, const msgpack_object *entry, bool color, bool title)
 {
     long long score = mitra_view_int (entry, "score", 0);
-    char bar [S_BAR_WIDTH + 3], text [256], name [256], id [80], status [32], as_of [16];
+    char bar [S_BAR_WIDTH + 3], name [256], id [80], status [32], as_of [16];
     mitra_view_bar (bar, sizeof bar, score, S_BAR_WIDTH);
     if (title) {
         mitra_view_styled (out, color, MITRA_STYLE_BOLD, "%s",
@@ -109,13 +109,11 @@ mitra_cmd_show_health (FILE *out, const msgpack_object *entry, bool color, bool 
         const msgpack_object *component = &components->via.array.ptr [index];
         long long part = mitra_view_int (component, "score", 0);
         mitra_table_row (table);
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (component, "component", text, sizeof text, "?"));
+        mitra_table_cell_str (table, MITRA_STYLE_PLAIN, component, "component", "?");
         mitra_table_cell (table, mitra_view_score_style (part), "%lld", part);
         mitra_table_cell (table, MITRA_STYLE_PLAIN, "%lld%%",
                           mitra_view_int (component, "weight", 0));
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (component, "explanation", text, sizeof text, ""));
+        mitra_table_cell_str (table, MITRA_STYLE_PLAIN, component, "explanation", "");
     }
     mitra_table_print (table, out, 2, color);
     mitra_table_destroy (&table);
@@ -177,10 +175,8 @@ s_members (const msgpack_object *p, bool color)
         const msgpack_object *member = &members->via.array.ptr [index];
         char text [2048], role [256], contact [16];
         mitra_table_row (table);
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (member, "org", text, sizeof text, "?"));
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (member, "name", text, sizeof text, "?"));
+        mitra_table_cell_str (table, MITRA_STYLE_PLAIN, member, "org", "?");
+        mitra_table_cell_str (table, MITRA_STYLE_PLAIN, member, "name", "?");
         mitra_view_str (member, "role", role, sizeof role, "?");
         mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s%s", role,
                           mitra_view_bool (member, "lead") && strcmp (role, "lead") != 0
@@ -269,8 +265,7 @@ s_agreement (const msgpack_object *p, bool color)
         mitra_view_str (term, "org", org, sizeof org, "?");
         mitra_table_row (table);
         mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s", org);
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (term, "role", text, sizeof text, "?"));
+        mitra_table_cell_str (table, MITRA_STYLE_PLAIN, term, "role", "?");
         const msgpack_object *signature = s_signature (agreement, org);
         if (signature)
             mitra_table_cell (table, MITRA_STYLE_GREEN, "%s by %s",
@@ -309,10 +304,8 @@ s_goals (const msgpack_object *p, bool color)
         long long due = s_day (goal, "due");
         bool late = !achieved && due >= 0 && due < s_today ();
         mitra_table_row (table);
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (goal, "goal", text, sizeof text, "?"));
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (goal, "title", text, sizeof text, "?"));
+        mitra_table_cell_str (table, MITRA_STYLE_PLAIN, goal, "goal", "?");
+        mitra_table_cell_str (table, MITRA_STYLE_PLAIN, goal, "title", "?");
         s_progress (table, achieved ? MITRA_STYLE_GREEN : MITRA_STYLE_PLAIN,
                     mitra_view_int (goal, "progress", 0));
         mitra_view_number (mitra_map_get (goal, "value"), value, sizeof value);
@@ -357,19 +350,15 @@ s_milestones (const msgpack_object *p, bool color)
         bool completed = mitra_view_bool (milestone, "completed");
         bool overdue = mitra_view_bool (milestone, "overdue");
         mitra_table_row (table);
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (milestone, "milestone", text, sizeof text, "?"));
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (milestone, "title", text, sizeof text, "?"));
+        mitra_table_cell_str (table, MITRA_STYLE_PLAIN, milestone, "milestone", "?");
+        mitra_table_cell_str (table, MITRA_STYLE_PLAIN, milestone, "title", "?");
         s_progress (table, completed ? MITRA_STYLE_GREEN : overdue ? MITRA_STYLE_RED
                                      : MITRA_STYLE_PLAIN,
                     mitra_view_int (milestone, "percent", 0));
         mitra_table_cell (table, overdue ? MITRA_STYLE_RED : MITRA_STYLE_PLAIN, "%s",
                           mitra_view_date (milestone, "due", date, sizeof date, "?"));
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (milestone, "owner", text, sizeof text, "-"));
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (milestone, "goal", text, sizeof text, "-"));
+        mitra_table_cell_str (table, MITRA_STYLE_PLAIN, milestone, "owner", "-");
+        mitra_table_cell_str (table, MITRA_STYLE_PLAIN, milestone, "goal", "-");
         if (completed) {
             long long done = s_day (milestone, "completed_on");
             bool late = done > s_day (milestone, "due");
@@ -461,15 +450,13 @@ s_contributions (const msgpack_object *p, bool color)
     mitra_table_right (table, 3);
     for (long long index = 0; index < s_count (contributions); index++) {
         const msgpack_object *sum = &contributions->via.array.ptr [index];
-        char text [256], unit [64], committed [64], delivered [64];
+        char unit [64], committed [64], delivered [64];
         mitra_view_str (sum, "unit", unit, sizeof unit, "");
         mitra_view_number (mitra_map_get (sum, "committed"), committed, sizeof committed);
         mitra_view_number (mitra_map_get (sum, "delivered"), delivered, sizeof delivered);
         mitra_table_row (table);
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (sum, "org", text, sizeof text, "?"));
-        mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s",
-                          mitra_view_str (sum, "kind", text, sizeof text, "?"));
+        mitra_table_cell_str (table, MITRA_STYLE_PLAIN, sum, "org", "?");
+        mitra_table_cell_str (table, MITRA_STYLE_PLAIN, sum, "kind", "?");
         mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s %s", committed, unit);
         mitra_table_cell (table, MITRA_STYLE_PLAIN, "%s %s", delivered, unit);
         double promised = 0, given = 0;

@@ -407,6 +407,17 @@ mitra_table_cell (mitra_table_t *self, mitra_style_t style, const char *format, 
 }
 
 void
+mitra_table_cell_str (mitra_table_t *self, mitra_style_t style, const msgpack_object *map,
+                      const char *key, const char *fallback)
+{
+    const msgpack_object *value = map? mitra_map_get (map, key): NULL;
+    if (value && value->type == MSGPACK_OBJECT_STR)
+        mitra_table_cell (self, style, "%.*s", (int) value->via.str.size, value->via.str.ptr);
+    else
+        mitra_table_cell (self, style, "%s", fallback);
+}
+
+void
 mitra_table_note (mitra_table_t *self, mitra_style_t style, const char *format, ...)
 {
     if (!self)

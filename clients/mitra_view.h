@@ -107,6 +107,11 @@ void mitra_table_row (mitra_table_t *self);
 void mitra_table_cell (mitra_table_t *self, mitra_style_t style, const char *format, ...)
     __attribute__ ((format (printf, 3, 4)));
 
+//  Add the next cell: the text at `key` of `map`, or `fallback` when the
+//  map has no text there (as mitra_view_str reads it, without a length cap).
+void mitra_table_cell_str (mitra_table_t *self, mitra_style_t style, const msgpack_object *map,
+                           const char *key, const char *fallback);
+
 //  Add a note under the current row.
 void mitra_table_note (mitra_table_t *self, mitra_style_t style, const char *format, ...)
     __attribute__ ((format (printf, 3, 4)));
