@@ -50,6 +50,13 @@ void mitra_engine_set_config (mitra_engine_t *self, const mitra_config_t *config
 typedef struct _mitra_auth_t mitra_auth_t;
 void mitra_engine_set_auth (mitra_engine_t *self, mitra_auth_t *auth);
 
+//  Called between the events of a batch (every S_TICK_EVERY), so that the
+//  caller can send what the previous commit's sync has released meanwhile
+//  (its replies, its notifications) instead of after the whole batch. It
+//  must not touch the store. NULL: none.
+typedef void (mitra_engine_tick_fn) (void *arg);
+void mitra_engine_set_tick (mitra_engine_t *self, mitra_engine_tick_fn *tick, void *arg);
+
 //  Prepare a request for a frame received from `principal`.
 void mitra_engine_request_init (mitra_engine_request_t *request, const void *frame, size_t size,
                                 const char *principal);

@@ -111,6 +111,47 @@ s_dump (mitra_store_t *store, mitra_table_t table, msgpack_sbuffer *all)
     mitra_txn_abort (&txn);
 }
 
+//  The tick's view: called how often, and what was committed meanwhile
+typedef struct {
+    mitra_engine_t *engine;
+    size_t calls;
+    uint64_t last_seq;              //  committed, at the latest call
+} s_ticks_t;
+
+static void
+s_on_tick (void *arg)
+{
+    s_ticks_t *ticks = arg;
+    ticks->calls++;
+    ticks->last_seq = mitra_engine_last_seq (ticks->engine);
+}
+
+//  A batch of `count` org.registered, ids and orgs from `first` on.
+static void
+s_orgs_batch (mitra_engine_t *engine, size_t first, size_t count)
+{
+    msgpack_sbuffer *frames = calloc (count, sizeof *frames);
+    mitra_engine_request_t *requests = calloc (count, sizeof *requests);
+    for (size_t index = 0; index < count; index++) {
+        char id [32], data [96];
+        snprintf (id, sizeof id, "t%zu", first + index);
+        snprintf (data, sizeof data, "{\"org\":\"t%zu\",\"name\":\"T\",\"kind\":\"ngo\"}",
+                  first + index);
+        s_step_t step = { id, "org.registered", data, NULL };
+        s_frame (&step, &frames [index]);
+        mitra_engine_request_init (&requests [index], frames [index].data, frames [index].size,
+                                   "local");
+    }
+    CHECK_INT (mitra_engine_process (engine, requests, count), 0);
+    for (size_t index = 0; index < count; index++) {
+        CHECK (!requests [index].rejected);
+        mitra_engine_request_release (&requests [index]);
+        msgpack_sbuffer_destroy (&frames [index]);
+    }
+    free (frames);
+    free (requests);
+}
+
 int
 main (void)
 {
@@ -184,6 +225,23 @@ main (void)
         mitra_engine_request_release (&together [index]);
         mitra_engine_request_release (&alone [index]);
         msgpack_sbuffer_destroy (&frames [index]);
+    }
+    //  The tick comes between the events of a batch, every 32, while the
+    //  batch's transaction is still open: what it sees committed is the
+    //  batch before
+    mitra_engine_t *ticked = s_engine ("ticked");
+    CHECK (ticked);
+    if (ticked) {
+        s_ticks_t ticks = { .engine = ticked };
+        mitra_engine_set_tick (ticked, s_on_tick, &ticks);
+        s_orgs_batch (ticked, 0, 10);
+        CHECK_INT (ticks.calls, 0);
+        CHECK_INT (mitra_engine_last_seq (ticked), 10);
+        s_orgs_batch (ticked, 10, 70);
+        CHECK_INT (ticks.calls, 2);
+        CHECK_INT (ticks.last_seq, 10);
+        CHECK_INT (mitra_engine_last_seq (ticked), 80);
+        mitra_engine_destroy (&ticked);
     }
     mitra_engine_destroy (&batched);
     mitra_engine_destroy (&single);
