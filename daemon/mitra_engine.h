@@ -53,7 +53,8 @@ void mitra_engine_set_auth (mitra_engine_t *self, mitra_auth_t *auth);
 //  Called between the events of a batch (every S_TICK_EVERY), so that the
 //  caller can send what the previous commit's sync has released meanwhile
 //  (its replies, its notifications) instead of after the whole batch. It
-//  must not touch the store. NULL: none.
+//  runs inside the batch's write transaction: it may ask what is synced,
+//  never write or begin a transaction. NULL: none.
 typedef void (mitra_engine_tick_fn) (void *arg);
 void mitra_engine_set_tick (mitra_engine_t *self, mitra_engine_tick_fn *tick, void *arg);
 

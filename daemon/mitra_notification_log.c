@@ -49,8 +49,8 @@ struct _mitra_notification_log_t {
     size_t capacity;
     size_t published;       //  entries already handed out
     //  The queued entries' topics and bodies, one after the other: packed
-    //  in place and dropped by moving what is left to the front, not a
-    //  malloc and a free for each (they were a tenth of the engine's time)
+    //  in place and dropped by moving what is left to the front, rather
+    //  than two mallocs and two frees per notification
     msgpack_sbuffer bytes;
 };
 
