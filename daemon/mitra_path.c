@@ -1,10 +1,13 @@
-/*  mitra_path -- mkdir -p for the state, runtime and backup directories. */
+/*  mitra_path -- mkdir -p for the state, runtime and backup directories,
+    and the fsync of a file or directory by its path. */
 #include "mitra_path.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int
 mitra_path_mkdir (const char *path, mode_t mode)
@@ -24,4 +27,17 @@ mitra_path_mkdir (const char *path, mode_t mode)
     if (mkdir (buffer, mode) && errno != EEXIST)
         return -1;
     return 0;
+}
+
+int
+mitra_path_fsync (const char *path, int flags)
+{
+    int fd = open (path, flags | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync (fd);
+    int saved = errno;
+    close (fd);
+    errno = saved;
+    return rc;
 }

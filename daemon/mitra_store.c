@@ -355,17 +355,6 @@ mitra_store_destroy (mitra_store_t **self_p)
     *self_p = NULL;
 }
 
-static int
-s_fsync_path (const char *path, int flags)
-{
-    int fd = open (path, flags | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync (fd);
-    close (fd);
-    return rc;
-}
-
 int
 mitra_store_backup (mitra_store_t *self, const char *dest, uint64_t *bytes,
                     char *error, size_t size)
@@ -391,7 +380,7 @@ mitra_store_backup (mitra_store_t *self, const char *dest, uint64_t *bytes,
     }
     //  The copy is only a backup once it and its directory entry are on disk
     struct stat info;
-    if (s_fsync_path (data_path, O_RDONLY) || s_fsync_path (dest, O_RDONLY | O_DIRECTORY)
+    if (mitra_path_fsync (data_path, O_RDONLY) || mitra_path_fsync (dest, O_RDONLY | O_DIRECTORY)
     ||  stat (data_path, &info)) {
         snprintf (error, size, "cannot sync %s: %s", data_path, strerror (errno));
         return -1;

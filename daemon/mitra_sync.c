@@ -19,6 +19,7 @@
 #include "mitra_sync.h"
 #include "mitra_codec.h"
 #include "mitra_logging.h"
+#include "mitra_path.h"
 #include "mitra_thread.h"
 
 #include <assert.h>
@@ -184,20 +185,6 @@ static void
 s_path (char *path, size_t size, const char *dir, const char *name)
 {
     snprintf (path, size, "%s/%s", dir, name);
-}
-
-//  Returns 0, or -1 with errno set.
-static int
-s_dir_sync (const char *dir)
-{
-    int dir_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir_fd < 0)
-        return -1;
-    int rc = fsync (dir_fd);
-    int saved = errno;
-    close (dir_fd);
-    errno = saved;
-    return rc;
 }
 
 int
@@ -458,7 +445,7 @@ mitra_sync_new (const char *dir, MDB_env *env, char *error, size_t size)
     }
     //  The record's own directory entry must be on disk before a commit
     //  relies on it
-    if (!existed && s_dir_sync (dir)) {
+    if (!existed && mitra_path_fsync (dir, O_RDONLY | O_DIRECTORY)) {
         snprintf (error, size, "cannot sync directory %s: %s", dir, strerror (errno));
         goto fail;
     }
@@ -507,7 +494,7 @@ mitra_sync_finish (mitra_sync_t *self)
     char path [4096 + 16];
     s_path (path, sizeof path, self->dir, "synced");
     //  The removal itself must reach the disk before another build commits
-    if (unlink (path) || s_dir_sync (self->dir)) {
+    if (unlink (path) || mitra_path_fsync (self->dir, O_RDONLY | O_DIRECTORY)) {
         mitra_warning ("sync: cannot remove %s: %s", path, strerror (errno));
         return -1;
     }
