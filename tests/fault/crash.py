@@ -12,6 +12,9 @@ these ways, chosen from the seed:
   random     kill -9 after 20-800 ms of load
   after-ack  kill -9 within 5 ms of a client recording an ack: replies
              are streaming out, more commits are under way
+  stop       SIGTERM after 20-800 ms of load: a clean stop mid-stream must
+             exit 0 and leave no `synced` record (every commit on disk),
+             and the next start goes on without one
   sync       (shim) die right after the Nth fdatasync, before LMDB writes
              the meta page: a commit torn in half
   reply      (shim) die after the Nth commit and before its first reply:
@@ -51,7 +54,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 from mitra_harness import Client  # noqa: E402
 
-MODES = ("quick", "random", "after-ack", "sync", "reply")
+MODES = ("quick", "random", "after-ack", "stop", "sync", "reply")
 
 
 def now_ms():
@@ -495,7 +498,7 @@ def main():
     rng = random.Random(args.seed)
     if args.inject and not os.path.exists(args.inject):
         parser.error("no such file: %s" % args.inject)
-    modes = MODES if args.inject else MODES[:3]
+    modes = MODES if args.inject else MODES[:4]
     verify = has_verify(args.mitrad)
     verify_every = args.verify_every or (1 if args.kills <= 50 else 10)
     workdir = args.workdir or tempfile.mkdtemp(prefix="mitra-faults-")
@@ -572,6 +575,15 @@ def main():
             elif mode == "random":
                 time.sleep(rng.uniform(0.02, 0.8))
                 mitrad.kill9()
+            elif mode == "stop":
+                time.sleep(rng.uniform(0.02, 0.8))
+                code = mitrad.stop()
+                if code != 0:
+                    checks.fail("mitrad exited %d on SIGTERM under load (round %d)"
+                                % (code, round_number + 1))
+                if os.path.exists(os.path.join(mitrad.state, "synced")):
+                    checks.fail("a clean stop under load left %s/synced (round %d)"
+                                % (mitrad.state, round_number + 1))
             else:
                 size = acked_size(acked_dir)
                 deadline = time.monotonic() + 5
@@ -626,7 +638,7 @@ def main():
             "verify": "ran" if verify else "skipped: mitrad has no --verify",
             "failures": len(checks.failures),
         })
-        print("faults: kills survived: %d (%s)" % (figures["kills"], ", ".join(
+        print("faults: kills and stops survived: %d (%s)" % (figures["kills"], ", ".join(
             "%s %d" % (mode, count) for mode, count in kills.items())))
         print("faults: of which armed faults that fired before the harness's hello: %d" % before_hello)
         print("faults: load generator killed %d times, %d generations" % (generator_kills, generations))
