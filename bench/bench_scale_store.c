@@ -3,9 +3,9 @@
 
     Fill: request frames packed as on the wire (PROTOCOL.md 4.1) go through
     mitra_engine_process in batches of 5000, one write transaction each
-    (synced, on the store's thread, while the next is built), so the event log, notifications, idempotency records, state,
-    indexes and due index hold exactly what a daemon holds after receiving
-    those requests. Every reply must be ok: a refused event fails the fill.
+    (synced on the store's thread while the next is built), so the event
+    log, notifications, idempotency records, state, indexes and due index
+    hold exactly what a daemon holds after receiving those requests. Every reply must be ok: a refused event fails the fill.
 
     Partnership i comes with two organizations of its own (so 2N
     organizations), and ten events --

@@ -323,6 +323,8 @@ fail:
     return NULL;
 }
 
+static int s_settle (mitra_store_t *self);
+
 void
 mitra_store_destroy (mitra_store_t **self_p)
 {
@@ -340,8 +342,8 @@ mitra_store_destroy (mitra_store_t **self_p)
     pthread_mutex_destroy (&self->trim_lock);
     pthread_cond_destroy (&self->trim_cond);
     pthread_mutex_destroy (&self->map_lock);
-    if (self->sync && (!self->unhanded || mitra_sync_now (self->sync, self->unhanded) == 0))
-        mitra_sync_finish (self->sync);
+    if (self->sync && s_settle (self) == 0)
+        mitra_sync_finish (self->sync);     //  everything on disk: the record may go
     mitra_sync_destroy (&self->sync);   //  after the last sync
     if (self->env)
         mdb_env_close (self->env);

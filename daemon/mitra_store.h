@@ -5,8 +5,9 @@
     leaves. A top-level commit returns before its sync: a thread of its own
     syncs it (mitra_sync) while the caller goes on, or the caller syncs it
     itself when it has nothing else to do (mitra_store_sync_begin); the
-    next commit waits for that sync. Nothing a commit holds may be acknowledged before
-    mitra_store_synced has reached mitra_store_committed's value for it.
+    next commit waits for that sync. Nothing a commit holds may be
+    acknowledged before mitra_store_synced has reached
+    mitra_store_committed's value for it.
 
     The store also holds the state directory's lock, so two daemons can never
     write the same environment.
